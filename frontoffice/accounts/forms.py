@@ -1,0 +1,25 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class SignInForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(message="Enter an email address in the correct format, like name@example.org"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

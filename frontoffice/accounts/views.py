@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from frontoffice import clock
+from frontoffice.access.actor import current_actor
+from frontoffice.access.policy import Permission, public, requires
+from frontoffice.accounts import operations
+from frontoffice.accounts.forms import SignInForm
+from frontoffice.audit import operations as audit
+from frontoffice.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+LAST_SEEN = "last_seen"
+
+
+@bp.before_app_request
+def expire_idle_sessions():
+    """A session left idle longer than the configured minutes is signed out."""
+    if not current_user.is_authenticated:
+        return None
+    now = clock.now().timestamp()
+    last_seen = session.get(LAST_SEEN)
+    idle_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if last_seen is not None and now - float(last_seen) > idle_limit:
+        logout_user()
+        session.clear()
+        flash("You were signed out because you were inactive. Sign in again.", "info")
+        return redirect(url_for("accounts.sign_in", next=request.full_path))
+    session[LAST_SEEN] = now
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return url_for("staff.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("staff.home")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per minute", methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = SignInForm()
+    locked = False
+    if form.validate_on_submit():
+        result = operations.authenticate(
+            form.email.data,
+            form.password.data,
+            actor_ip=current_actor().ip_address,
+            max_attempts=current_app.config["LOCKOUT_ATTEMPTS"],
+            lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
+        )
+        db.session.commit()
+        if result.user is not None:
+            session.clear()
+            session.permanent = True
+            login_user(result.user)
+            session[LAST_SEEN] = clock.now().timestamp()
+            return redirect(_safe_next(request.args.get("next")))
+        locked = result.locked
+        message = (
+            "This account is locked after too many failed attempts. Try again later "
+            "or ask an administrator."
+            if locked
+            else "Enter a correct email address and password"
+        )
+        form.email.errors = [*form.email.errors, message]
+    status = 200 if request.method == "GET" or form.errors == {} else 422
+    return render_template("accounts/sign_in.html", form=form, locked=locked), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out():
+    audit.record(current_actor(), "signed_out", "staff_user", current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))

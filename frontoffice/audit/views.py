@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__, url_prefix="/staff/audit")

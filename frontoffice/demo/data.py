@@ -1,0 +1,2 @@
+def build_command(*, customers: int, seed: int, if_empty: bool) -> None:
+    raise NotImplementedError

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, url_for
+from flask_login import current_user
+
+from frontoffice.access.policy import Permission, allows, requires
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+    permission: Permission
+
+    @property
+    def href(self) -> str:
+        return url_for(self.endpoint)
+
+
+NAVIGATION = (
+    NavItem("Home", "staff.home", Permission.SIGNED_IN),
+    NavItem("Find a customer", "customers.search", Permission.CUSTOMER_SEARCH),
+    NavItem("Work queues", "cases.queue", Permission.QUEUE_VIEW),
+)
+
+
+@bp.app_context_processor
+def navigation():
+    def staff_navigation() -> list[NavItem]:
+        return [item for item in NAVIGATION if allows(current_user, item.permission)]
+
+    return {"staff_navigation": staff_navigation}
+
+
+@bp.route("/")
+@requires(Permission.SIGNED_IN)
+def home():
+    return render_template("staff/home.html")
