@@ -2,11 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:18:44.008973
+Create Date: 2026-11-28
 
 """
 from alembic import op
 import sqlalchemy as sa
+
+import frontoffice.types
 
 import frontoffice.types
 
