@@ -92,13 +92,14 @@ def _extensions(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     from frontoffice.accounts.views import bp as accounts_bp
+    from frontoffice.admin.views import bp as admin_bp
     from frontoffice.audit.views import bp as audit_bp
     from frontoffice.cases.views import bp as cases_bp
     from frontoffice.contacts.views import bp as contacts_bp
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.staff.views import bp as staff_bp
 
-    for bp in (accounts_bp, staff_bp, customers_bp, contacts_bp, cases_bp, audit_bp):
+    for bp in (accounts_bp, staff_bp, customers_bp, contacts_bp, cases_bp, audit_bp, admin_bp):
         app.register_blueprint(bp)
 
 

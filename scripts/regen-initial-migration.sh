@@ -3,6 +3,8 @@
 # After the first release: use `make migration m="..."` and never edit a released migration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+exec 9>/tmp/frontoffice-migration.lock
+flock 9
 versions=migrations/versions
 hold=$(mktemp -d)
 inst=$(mktemp -d)

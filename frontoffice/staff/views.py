@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 
 from frontoffice.access.policy import Permission, allows, requires
@@ -25,13 +25,18 @@ NAVIGATION = (
     NavItem("Home", "staff.home", Permission.SIGNED_IN),
     NavItem("Find a customer", "customers.search", Permission.CUSTOMER_SEARCH),
     NavItem("Work queues", "cases.queue", Permission.QUEUE_VIEW),
+    NavItem("Staff users", "admin.users", Permission.ADMINISTER),
 )
 
 
 @bp.app_context_processor
 def navigation():
     def staff_navigation() -> list[NavItem]:
-        return [item for item in NAVIGATION if allows(current_user, item.permission)]
+        return [
+            item
+            for item in NAVIGATION
+            if allows(current_user, item.permission) and item.endpoint in current_app.view_functions
+        ]
 
     return {"staff_navigation": staff_navigation}
 
