@@ -8,7 +8,10 @@ from flask.cli import with_appcontext
 
 
 def register(app: Flask) -> None:
+    from frontoffice.accounts.cli import users
+
     app.cli.add_command(demo_command)
+    app.cli.add_command(users)
 
 
 @click.command("demo")
