@@ -1,4 +1,7 @@
-"""gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py "frontoffice:create_app()"`."""
+"""gunicorn settings for production.
+
+Run: `gunicorn -c config/gunicorn.conf.py "frontoffice:create_app()"`.
+"""
 
 import multiprocessing
 import os
