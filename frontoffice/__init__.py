@@ -61,6 +61,14 @@ def _templates(app: Flask) -> None:
     def partnership() -> dict[str, Any]:
         return {"partnership_name": app.config["PARTNERSHIP_NAME"]}
 
+    def url_if_exists(endpoint: str, **values: Any) -> str | None:
+        """A link to a page another package may not provide yet (or in this deployment)."""
+        from flask import url_for
+
+        return url_for(endpoint, **values) if endpoint in app.view_functions else None
+
+    app.jinja_env.globals["url_if_exists"] = url_if_exists
+
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from frontoffice import filters
@@ -70,13 +78,11 @@ def _templates(app: Flask) -> None:
 
 
 def _extensions(app: Flask) -> None:
-    from frontoffice import database
+    from frontoffice import database, models  # noqa: F401 - every model, for metadata
 
     db.init_app(app)
     database.configure_engine_events(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Sign in to continue."
@@ -87,7 +93,10 @@ def _extensions(app: Flask) -> None:
     from frontoffice.accounts import operations as accounts
 
     login_manager.user_loader(accounts.load_user)
+    # The permission guard runs before CSRF: someone without the right learns nothing more.
     guard.install(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def _blueprints(app: Flask) -> None:
@@ -95,11 +104,27 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.admin.views import bp as admin_bp
     from frontoffice.audit.views import bp as audit_bp
     from frontoffice.cases.views import bp as cases_bp
+    from frontoffice.catalogue.views import bp as catalogue_bp
     from frontoffice.contacts.views import bp as contacts_bp
     from frontoffice.customers.views import bp as customers_bp
+    from frontoffice.dispatch.views import bp as deliveries_bp
+    from frontoffice.gazetteer.views import bp as gazetteer_bp
+    from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
 
-    for bp in (accounts_bp, staff_bp, customers_bp, contacts_bp, cases_bp, audit_bp, admin_bp):
+    for bp in (
+        accounts_bp,
+        staff_bp,
+        customers_bp,
+        contacts_bp,
+        cases_bp,
+        audit_bp,
+        admin_bp,
+        deliveries_bp,
+        gazetteer_bp,
+        catalogue_bp,
+        routing_admin_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -9,9 +9,13 @@ from flask.cli import with_appcontext
 
 def register(app: Flask) -> None:
     from frontoffice.accounts.cli import users
+    from frontoffice.catalogue.cli import catalogue
+    from frontoffice.gazetteer.cli import gazetteer
 
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
+    app.cli.add_command(gazetteer)
+    app.cli.add_command(catalogue)
 
 
 @click.command("demo")
@@ -22,5 +26,16 @@ def register(app: Flask) -> None:
 def demo_command(customers: int, seed: int, if_empty: bool) -> None:
     """Build a believable partnership with demo sign-ins, services, customers and cases."""
     from frontoffice.demo import data
+    from frontoffice.extensions import db
 
-    data.build_command(customers=customers, seed=seed, if_empty=if_empty)
+    if data.has_data():
+        if if_empty:
+            click.echo("The database already has partners: demo data not built.")
+            return
+        raise click.ClickException(
+            "The database already has partners. Demo data goes into an empty database "
+            "(use --if-empty to skip quietly)."
+        )
+    summary = data.build(customers=customers, seed=seed)
+    db.session.commit()
+    click.echo("\n".join(summary.lines()))

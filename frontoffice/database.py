@@ -22,9 +22,12 @@ def configure_engine_events(app: Flask) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; SQLite is for dev only
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def sqlite_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a read-then-write transaction in one
+        # process can otherwise fail at once with "database is locked" when another writes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

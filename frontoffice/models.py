@@ -3,7 +3,7 @@
 from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit.models import AuditEvent
 from frontoffice.cases.models import Case, CaseEvent
-from frontoffice.catalogue.models import Service
+from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
 from frontoffice.contacts.models import Contact, contact_case
 from frontoffice.customers.models import (
     Customer,
@@ -13,7 +13,10 @@ from frontoffice.customers.models import (
     ExternalReference,
     WarningMarker,
 )
+from frontoffice.dispatch.models import Dispatch, DispatchAttempt, PartnerAdapter
+from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.partners.models import Partner, PartnerKind
+from frontoffice.routing.models import RoutingRule
 
 __all__ = [
     "AuditEvent",
@@ -21,6 +24,10 @@ __all__ = [
     "CaseEvent",
     "Contact",
     "Customer",
+    "Dispatch",
+    "DispatchAttempt",
+    "PartnerAdapter",
+    "RoutingRule",
     "CustomerAddress",
     "CustomerEmail",
     "CustomerPhone",
@@ -29,6 +36,10 @@ __all__ = [
     "PartnerKind",
     "Role",
     "Service",
+    "ServiceQuestion",
+    "ServiceTier",
+    "QuestionType",
+    "GazetteerAddress",
     "StaffUser",
     "WarningMarker",
     "contact_case",

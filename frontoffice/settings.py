@@ -35,6 +35,7 @@ class Settings:
     secure_cookies: bool
     eager_tasks: bool
     instance_dir: Path
+    queue_prefix: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             secure_cookies=_bool(e.get("FRONTOFFICE_SECURE_COOKIES"), mode == "production"),
             eager_tasks=_bool(e.get("FRONTOFFICE_EAGER_TASKS"), False),
             instance_dir=instance,
+            queue_prefix=e.get("FRONTOFFICE_QUEUE_PREFIX", ""),
         )
         settings.check()
         return settings
@@ -99,6 +101,7 @@ class Settings:
                 "broker_url": self.broker_url,
                 "result_backend": self.result_backend,
                 "task_always_eager": self.eager_tasks,
+                "queue_prefix": self.queue_prefix,
                 "broker_transport_options": _filesystem_broker_options(
                     self.broker_url, self.instance_dir / "broker"
                 ),

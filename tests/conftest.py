@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -53,6 +55,8 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ.setdefault("FRONTOFFICE_INSTANCE", str(tmp_path_factory.mktemp("instance")))
+    # Rolled-back tests enqueue into memory; tests with a real worker set their own broker.
+    os.environ.setdefault("FRONTOFFICE_BROKER_URL", "memory://")
     app = create_app(
         {
             "TESTING": True,
@@ -72,6 +76,14 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks the app's engine by itself; tests need the one
+    connection whose outer transaction is rolled back after each test."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
 @pytest.fixture(autouse=True)
 def db_session(request, app) -> Iterator[object]:
     """Every test runs inside one transaction that is rolled back at its end."""
@@ -83,7 +95,11 @@ def db_session(request, app) -> Iterator[object]:
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "class_": _ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
         )
         try:
             yield db.session
@@ -153,3 +169,26 @@ def as_role(client):
         return sign_in(client, user)
 
     return make
+
+
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`, as in production.
+
+    The per-test transaction keeps one app context pushed for the whole test, and a request
+    reuses the app context it finds, so without this `g` leaked from request to request (and
+    from client to client): Flask-Login's cached user, Flask-WTF's CSRF token (a form page
+    after sign-in then rendered a token the new session did not hold) and the CSP nonce.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask.globals import _cv_app
+
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None and app_ctx.app is self.application:
+            app_ctx.g = self.application.app_ctx_globals_class()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_request_globals(app):
+    app.test_client_class = FreshGlobalsClient

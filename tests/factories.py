@@ -83,3 +83,110 @@ class ServiceFactory(BaseFactory):
     owning_partner = factory.SubFactory(PartnerFactory)
     sla_working_days = 10
     active = True
+
+
+# --- cases and contacts (appended by the cases/contacts package) ---
+
+from frontoffice.cases.models import CaseEventKind, Channel, Priority  # noqa: E402
+from frontoffice.cases.status import CaseStatus  # noqa: E402
+from frontoffice.contacts.models import Direction  # noqa: E402
+
+
+class CaseFactory(BaseFactory):
+    class Meta:
+        model = m.Case
+
+    customer = factory.SubFactory(CustomerFactory)
+    service = factory.SubFactory(ServiceFactory)
+    owning_partner = factory.SelfAttribute("service.owning_partner")
+    status = CaseStatus.NEW
+    priority = Priority.NORMAL
+    channel = Channel.PHONE
+    summary = factory.Sequence(lambda n: f"Request number {n}")
+    answers = factory.LazyFunction(dict)
+    due_date = None
+
+
+class CaseEventFactory(BaseFactory):
+    class Meta:
+        model = m.CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    kind = CaseEventKind.NOTE
+    note = "A note"
+    details = factory.LazyFunction(dict)
+
+
+class ContactFactory(BaseFactory):
+    class Meta:
+        model = m.Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = Channel.PHONE
+    direction = Direction.INBOUND
+    location = ""
+    reason = "Asked about a bin collection"
+    outcome = ""
+    resolved_first_contact = False
+
+
+# --- customer details (appended by the customers package) ---
+
+from frontoffice.customers import normalise as _normalise  # noqa: E402
+
+
+class CustomerPhoneFactory(BaseFactory):
+    class Meta:
+        model = m.CustomerPhone
+
+    customer = factory.SubFactory(CustomerFactory)
+    number = factory.Sequence(lambda n: f"+447700{900000 + n % 1000:06d}")
+    number_key = factory.LazyAttribute(lambda o: _normalise.phone_key(o.number))
+    kind = "mobile"
+
+
+class CustomerEmailFactory(BaseFactory):
+    class Meta:
+        model = m.CustomerEmail
+
+    customer = factory.SubFactory(CustomerFactory)
+    address = factory.Sequence(lambda n: f"resident{n}@example.org")
+    address_key = factory.LazyAttribute(lambda o: _normalise.email_key(o.address))
+
+
+class CustomerAddressFactory(BaseFactory):
+    class Meta:
+        model = m.CustomerAddress
+
+    customer = factory.SubFactory(CustomerFactory)
+    line_1 = factory.Sequence(lambda n: f"{n + 1} High Street")
+    line_2 = ""
+    town = "Newtown"
+    postcode = "NV1 2AB"
+    postcode_key = factory.LazyAttribute(lambda o: _normalise.postcode_key(o.postcode))
+    uprn = None
+    valid_from = dt.date(2015, 1, 1)
+    valid_to = None
+
+
+class WarningMarkerFactory(BaseFactory):
+    class Meta:
+        model = m.WarningMarker
+
+    customer = factory.SubFactory(CustomerFactory)
+    category = "Verbal abuse"
+    reason = "Shouted at staff at the one-stop shop"
+    review_date = dt.date(2099, 1, 1)
+    ended_at = None
+
+
+class ExternalReferenceFactory(BaseFactory):
+    class Meta:
+        model = m.ExternalReference
+
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    system = "Council tax"
+    reference = factory.Sequence(lambda n: f"CT{n:08d}")
+    reference_key = factory.LazyAttribute(lambda o: _normalise.reference_key(o.reference))
+    verified = False

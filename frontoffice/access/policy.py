@@ -31,6 +31,7 @@ class Permission(enum.StrEnum):
     CASE_REASSIGN = "case.reassign"
     QUEUE_VIEW = "queue.view"
     AUDIT_VIEW = "audit.view"
+    DELIVERY_MANAGE = "delivery.manage"
     ADMINISTER = "administer"
 
 
@@ -50,7 +51,7 @@ _FRONT_OFFICE = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADVISER: frozenset(_FRONT_OFFICE),
-    Role.SUPERVISOR: frozenset(_FRONT_OFFICE | {Permission.AUDIT_VIEW}),
+    Role.SUPERVISOR: frozenset(_FRONT_OFFICE | {Permission.AUDIT_VIEW, Permission.DELIVERY_MANAGE}),
     Role.PARTNER_USER: frozenset(
         {
             Permission.SIGNED_IN,

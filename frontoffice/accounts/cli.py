@@ -50,8 +50,6 @@ def unlock(email: str) -> None:
     user = operations.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No staff user with email {email!r}")
-    user.locked_until = None
-    user.failed_sign_ins = 0
-    audit.record(Actor.system("command line"), "unlock", "staff_user", user.id)
+    operations.unlock_staff_user(Actor.system("command line"), user)
     db.session.commit()
     click.echo(f"Unlocked {user.email}")

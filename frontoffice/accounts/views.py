@@ -27,10 +27,15 @@ bp = Blueprint("accounts", __name__)
 LAST_SEEN = "last_seen"
 
 
-@bp.before_app_request
 def expire_idle_sessions():
-    """A session left idle longer than the configured minutes is signed out."""
-    if not current_user.is_authenticated:
+    """A session left idle longer than the configured minutes is signed out.
+
+    The session cookie's signature carries the same limit (PERMANENT_SESSION_LIFETIME, refreshed
+    on every request), so Flask usually drops an idle session before this runs; this check is
+    the server-side backstop and the place that says why.
+    """
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static") or not current_user.is_authenticated:
         return None
     now = clock.now().timestamp()
     last_seen = session.get(LAST_SEEN)
@@ -39,17 +44,33 @@ def expire_idle_sessions():
         logout_user()
         session.clear()
         flash("You were signed out because you were inactive. Sign in again.", "info")
-        return redirect(url_for("accounts.sign_in", next=request.full_path))
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.sign_in", next=back))
     session[LAST_SEEN] = now
     return None
 
 
+@bp.record_once
+def _expire_idle_sessions_first(state) -> None:
+    # Before the permission guard and CSRF check: an idle session is signed out whatever
+    # page it asks for, rather than being told it may not see one.
+    state.app.before_request_funcs.setdefault(None, []).insert(0, expire_idle_sessions)
+
+
 def _safe_next(target: str | None) -> str:
-    if not target:
-        return url_for("staff.home")
+    """Only a path on this site: never another host, however disguised.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a path such as
+    "/<backslash>evil.example" would leave the site: anything with those is refused too.
+    """
+    home = url_for("staff.home")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("staff.home")
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 

@@ -30,6 +30,12 @@ class Customer(db.Model):
     """One resident, one record: the single customer record."""
 
     __tablename__ = "customer"
+    __table_args__ = (
+        # Search narrows on a surname key and then the first name, in one index range each.
+        Index("ix_customer_family_key_given", "family_key", "given_key"),
+        Index("ix_customer_family_soundex_given", "family_soundex", "given_key"),
+        Index("ix_customer_family_metaphone_given", "family_metaphone", "given_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(20), default="")
@@ -50,9 +56,9 @@ class Customer(db.Model):
 
     # Search keys, derived from the names on every save (see set_names).
     given_key: Mapped[str] = mapped_column(String(100), default="")
-    family_key: Mapped[str] = mapped_column(String(100), default="", index=True)
-    family_soundex: Mapped[str] = mapped_column(String(8), default="", index=True)
-    family_metaphone: Mapped[str] = mapped_column(String(12), default="", index=True)
+    family_key: Mapped[str] = mapped_column(String(100), default="")
+    family_soundex: Mapped[str] = mapped_column(String(8), default="")
+    family_metaphone: Mapped[str] = mapped_column(String(12), default="")
 
     phones: Mapped[list[CustomerPhone]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="CustomerPhone.id"

@@ -94,3 +94,26 @@ def display_phone(e164: str) -> str:
 
 def email_key(value: str | None) -> str:
     return (value or "").strip().lower()
+
+
+def reference_key(value: str | None) -> str:
+    """A partner's reference as comparable text: 'ct-123 456' -> 'CT123456'."""
+    return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+
+
+def phone_kind(e164: str) -> str:
+    """'mobile', 'landline' or 'phone' (when the numbering plan cannot tell)."""
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(e164, "GB"))
+    except phonenumbers.NumberParseException:
+        return "phone"
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return "mobile"
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return "landline"
+    # Numbers reserved for drama and testing (07700 900xxx, 01632 960xxx) have no type.
+    if e164.startswith("+447"):
+        return "mobile"
+    if e164.startswith(("+441", "+442")):
+        return "landline"
+    return "phone"

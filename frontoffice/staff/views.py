@@ -25,7 +25,12 @@ NAVIGATION = (
     NavItem("Home", "staff.home", Permission.SIGNED_IN),
     NavItem("Find a customer", "customers.search", Permission.CUSTOMER_SEARCH),
     NavItem("Work queues", "cases.queue", Permission.QUEUE_VIEW),
+    NavItem("Failed deliveries", "deliveries.failed", Permission.DELIVERY_MANAGE),
+    NavItem("Triage", "deliveries.triage", Permission.DELIVERY_MANAGE),
     NavItem("Staff users", "admin.users", Permission.ADMINISTER),
+    NavItem("Service catalogue", "catalogue.services", Permission.ADMINISTER),
+    NavItem("Routing rules", "routing_admin.rules", Permission.ADMINISTER),
+    NavItem("Partner systems", "routing_admin.adapters", Permission.ADMINISTER),
 )
 
 
