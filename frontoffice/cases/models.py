@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontoffice import clock
@@ -78,6 +78,15 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the request is about (a pothole, a bin), which decides who delivers it.
+    location_uprn: Mapped[str | None] = mapped_column(String(12))
+    location_text: Mapped[str] = mapped_column(String(300), default="")
+    district_code: Mapped[str | None] = mapped_column(String(20))
+    ward_code: Mapped[str | None] = mapped_column(String(20))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    # Empty once routed; otherwise why routing could not decide (the case is in triage).
+    triage_reason: Mapped[str] = mapped_column(Text, default="")
 
     customer: Mapped[Customer] = relationship()
     service: Mapped[Service] = relationship(lazy="joined")
@@ -94,7 +103,11 @@ class Case(db.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status.is_open and self.due_date is not None and self.due_date < clock.today()
+        return (
+            not self.status.stops_the_clock
+            and self.due_date is not None
+            and self.due_date < clock.today()
+        )
 
     def __repr__(self) -> str:
         return f"<Case {self.reference} {self.status}>"
@@ -105,6 +118,10 @@ class CaseEventKind(enum.StrEnum):
     STATUS_CHANGED = "status_changed"
     NOTE = "note"
     REASSIGNED = "reassigned"
+    ROUTED = "routed"
+    TRIAGE = "triage"
+    DISPATCHED = "dispatched"
+    DISPATCH_FAILED = "dispatch_failed"
 
 
 class CaseEvent(db.Model):

@@ -22,6 +22,11 @@ class CaseStatus(enum.StrEnum):
     def is_open(self) -> bool:
         return self not in (CaseStatus.CLOSED, CaseStatus.CANCELLED)
 
+    @property
+    def stops_the_clock(self) -> bool:
+        """Resolved, closed or cancelled: nobody is working it, so it cannot be overdue."""
+        return self in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.CANCELLED)
+
 
 ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.NEW: frozenset(
@@ -53,6 +58,7 @@ ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 OPEN_STATUSES = frozenset(s for s in CaseStatus if s.is_open)
+CLOCK_STOPPED_STATUSES = frozenset(s for s in CaseStatus if s.stops_the_clock)
 
 
 class IllegalTransition(ValueError):

@@ -1,0 +1,1 @@
+from tests.cases.fixtures import world  # noqa: F401
