@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 from celery import Celery, Task
 from flask import Flask
+from kombu import Exchange, Queue
 
 celery_app = Celery("frontoffice")
 
 QUEUE_DEFAULT = "default"
+QUEUE_DISPATCH = "dispatch"  # deliveries to partners, apart from housekeeping
 
 
 def init_app(app: Flask) -> Celery:
@@ -18,12 +22,18 @@ def init_app(app: Flask) -> Celery:
 
     celery_app.Task = AppContextTask
     config = dict(app.config["CELERY"])
+    prefix = config.get("queue_prefix", "")
     celery_app.conf.update(
         broker_url=config["broker_url"],
         result_backend=config["result_backend"],
         task_always_eager=config["task_always_eager"],
         broker_transport_options=config["broker_transport_options"],
-        task_default_queue=QUEUE_DEFAULT,
+        task_default_queue=prefix + QUEUE_DEFAULT,
+        task_queues=tuple(
+            Queue(prefix + name, Exchange(prefix + name), routing_key=prefix + name)
+            for name in (QUEUE_DEFAULT, QUEUE_DISPATCH)
+        ),
+        task_routes={"frontoffice.dispatch.deliver": {"queue": prefix + QUEUE_DISPATCH}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -31,8 +41,14 @@ def init_app(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "heartbeat": {"task": "frontoffice.heartbeat", "schedule": 60.0},
+            "dispatch-sweep": {
+                "task": "frontoffice.dispatch.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+            },
         },
-        include=["frontoffice.tasks"],
+        include=["frontoffice.tasks", "frontoffice.dispatch.tasks"],
     )
     app.extensions["celery"] = celery_app
+    import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
+
     return celery_app

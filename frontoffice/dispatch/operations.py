@@ -1,0 +1,272 @@
+"""Writing and moving dispatches: the outbox rows that carry a case to a partner's back-end.
+
+Operations flush and never commit. The delivery flow in tasks.py commits between steps, so the
+call to the partner happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from frontoffice import clock
+from frontoffice.adapters.base import DeliveryPayload
+from frontoffice.crypto import decrypt_json
+from frontoffice.dispatch.models import (
+    AttemptOutcome,
+    Dispatch,
+    DispatchAttempt,
+    DispatchStatus,
+    PartnerAdapter,
+)
+from frontoffice.dispatch.policy import RetryPolicy
+from frontoffice.extensions import db
+
+OUTBOX_KEY = "frontoffice.outbox"
+PORTAL = "portal"
+
+
+def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
+    """The partner's adapter for this service, else its default; None means the portal."""
+    candidates = db.session.scalars(
+        select(PartnerAdapter).where(
+            PartnerAdapter.partner_id == partner_id,
+            PartnerAdapter.active.is_(True),
+            or_(PartnerAdapter.service_id == service_id, PartnerAdapter.service_id.is_(None)),
+        )
+    ).all()
+    specific = [a for a in candidates if a.service_id is not None]
+    return (specific or candidates or [None])[0]
+
+
+def write(
+    *, case_id: int, partner_id: int, service_id: int | None, payload: dict[str, Any], reason: str
+) -> Dispatch:
+    """Adds one outbox row in the caller's transaction; it is sent after that commits."""
+    adapter = adapter_for(partner_id, service_id)
+    dispatch = Dispatch(
+        case_id=case_id,
+        partner_id=partner_id,
+        partner_adapter_id=adapter.id if adapter else None,
+        adapter_type=adapter.adapter_type if adapter else PORTAL,
+        status=DispatchStatus.PENDING,
+        reason=reason[:200],
+        payload={},
+        attempts=0,
+        next_attempt_at=clock.now(),
+    )
+    db.session.add(dispatch)
+    db.session.flush()
+    dispatch.payload = {**payload, "idempotency_key": dispatch.idempotency_key}
+    db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+    return dispatch
+
+
+def cancel_open(case_id: int, reason: str) -> list[Dispatch]:
+    """Supersedes a case's undelivered dispatches, e.g. when it is re-routed."""
+    open_ = db.session.scalars(
+        select(Dispatch).where(
+            Dispatch.case_id == case_id,
+            Dispatch.status.in_(
+                [DispatchStatus.PENDING, DispatchStatus.RETRYING, DispatchStatus.DEAD]
+            ),
+        )
+    ).all()
+    for dispatch in open_:
+        dispatch.status = DispatchStatus.CANCELLED
+        dispatch.last_error = reason[:500]
+        dispatch.next_attempt_at = None
+    db.session.flush()
+    return list(open_)
+
+
+def load(dispatch_id: int) -> Dispatch:
+    return db.session.get(Dispatch, dispatch_id, populate_existing=True)
+
+
+def claim(dispatch_id: int, policy: RetryPolicy) -> Dispatch | None:
+    """Takes a dispatch for delivery unless it is done or another worker holds a fresh claim.
+
+    One conditional UPDATE, so two workers can never both claim it (on any database).
+    """
+    now = clock.now()
+    stale = now - timedelta(seconds=policy.lease_seconds)
+    claimed = db.session.execute(
+        update(Dispatch)
+        .where(
+            Dispatch.id == dispatch_id,
+            or_(
+                Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+                (Dispatch.status == DispatchStatus.DELIVERING) & (Dispatch.claimed_at < stale),
+            ),
+        )
+        .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=Dispatch.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return None
+    dispatch = db.session.get(Dispatch, dispatch_id, populate_existing=True)
+    return dispatch
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a worker needs to make the call, read while the claim is held."""
+
+    dispatch_id: int
+    adapter_type: str
+    settings: dict[str, Any]
+    payload: DeliveryPayload
+    breaker_open_until: datetime | None
+
+
+def prepare(dispatch: Dispatch) -> Delivery:
+    settings: dict[str, Any] = {}
+    breaker = None
+    if dispatch.partner_adapter_id is not None:
+        adapter = db.session.get(PartnerAdapter, dispatch.partner_adapter_id)
+        settings = {
+            **adapter.settings,
+            **decrypt_json(current_app.config["SECRET_KEY"], adapter.secret_settings),
+        }
+        breaker = adapter.breaker_open_until
+    return Delivery(
+        dispatch_id=dispatch.id,
+        adapter_type=dispatch.adapter_type,
+        settings=settings,
+        payload=DeliveryPayload.from_dict(dispatch.payload),
+        breaker_open_until=breaker,
+    )
+
+
+def _log_attempt(
+    dispatch: Dispatch, outcome: AttemptOutcome, detail: str, duration_ms: int
+) -> None:
+    db.session.add(
+        DispatchAttempt(
+            dispatch_id=dispatch.id,
+            number=dispatch.attempts,
+            outcome=outcome,
+            detail=detail[:2000],
+            duration_ms=duration_ms,
+        )
+    )
+
+
+def record_delivered(
+    dispatch: Dispatch, *, partner_reference: str | None, detail: str, duration_ms: int
+) -> None:
+    dispatch.status = DispatchStatus.DELIVERED
+    dispatch.delivered_at = clock.now()
+    dispatch.partner_reference = (partner_reference or None) and partner_reference[:100]
+    dispatch.next_attempt_at = None
+    dispatch.last_error = ""
+    _log_attempt(dispatch, AttemptOutcome.DELIVERED, detail, duration_ms)
+    if dispatch.partner_adapter_id is not None:
+        db.session.execute(
+            update(PartnerAdapter)
+            .where(
+                PartnerAdapter.id == dispatch.partner_adapter_id,
+                (PartnerAdapter.consecutive_failures > 0)
+                | PartnerAdapter.breaker_open_until.is_not(None),
+            )
+            .values(consecutive_failures=0, breaker_open_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+
+
+def record_failure(
+    dispatch: Dispatch,
+    *,
+    error: str,
+    permanent: bool,
+    retry_after: float | None,
+    duration_ms: int,
+    policy: RetryPolicy,
+    outcome: AttemptOutcome | None = None,
+) -> datetime | None:
+    """Schedules the next attempt, or dead-letters; returns when to try again (None: dead)."""
+    now = clock.now()
+    next_at = None
+    if not permanent:
+        next_at = policy.next_attempt(
+            created_at=dispatch.window_started_at,
+            now=now,
+            attempt=dispatch.attempts,
+            retry_after=retry_after,
+        )
+    dispatch.last_error = error[:2000]
+    if next_at is None:
+        dispatch.status = DispatchStatus.DEAD
+        dispatch.dead_at = now
+        dispatch.next_attempt_at = None
+    else:
+        dispatch.status = DispatchStatus.RETRYING
+        dispatch.next_attempt_at = next_at
+    _log_attempt(
+        dispatch,
+        outcome or (AttemptOutcome.PERMANENT if permanent else AttemptOutcome.RETRY),
+        error,
+        duration_ms,
+    )
+    if dispatch.partner_adapter_id is not None and outcome is not AttemptOutcome.DEFERRED:
+        _count_failure(dispatch.partner_adapter_id, now, policy)
+    db.session.flush()
+    return next_at
+
+
+def _count_failure(partner_adapter_id: int, now: datetime, policy: RetryPolicy) -> None:
+    db.session.execute(
+        update(PartnerAdapter)
+        .where(PartnerAdapter.id == partner_adapter_id)
+        .values(consecutive_failures=PartnerAdapter.consecutive_failures + 1)
+        .execution_options(synchronize_session=False)
+    )
+    adapter = db.session.get(PartnerAdapter, partner_adapter_id, populate_existing=True)
+    if adapter.consecutive_failures >= policy.breaker_threshold:
+        adapter.breaker_open_until = now + timedelta(seconds=policy.breaker_open_seconds)
+
+
+def defer_while_breaker_open(dispatch: Dispatch, until: datetime) -> None:
+    """The partner is known to be failing: don't call it, come back when the breaker closes."""
+    dispatch.status = DispatchStatus.RETRYING
+    dispatch.attempts -= 1  # not a real attempt
+    dispatch.next_attempt_at = until
+    db.session.flush()
+
+
+def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> list[int]:
+    """Dispatches whose task may have been lost: the sweeper enqueues these again."""
+    stale_claim = now - timedelta(seconds=policy.lease_seconds)
+    return list(
+        db.session.scalars(
+            select(Dispatch.id)
+            .where(
+                or_(
+                    Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING])
+                    & (Dispatch.next_attempt_at <= now),
+                    (Dispatch.status == DispatchStatus.DELIVERING)
+                    & (Dispatch.claimed_at < stale_claim),
+                )
+            )
+            .order_by(Dispatch.next_attempt_at)
+            .limit(limit)
+        )
+    )
+
+
+def retry_dead(dispatch: Dispatch) -> None:
+    """A supervisor sends a dead-lettered dispatch again, with a fresh horizon."""
+    if dispatch.status is not DispatchStatus.DEAD:
+        raise ValueError("Only a failed delivery can be retried")
+    dispatch.status = DispatchStatus.PENDING
+    dispatch.window_started_at = clock.now()
+    dispatch.next_attempt_at = clock.now()
+    dispatch.dead_at = None
+    db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+    db.session.flush()

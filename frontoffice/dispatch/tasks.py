@@ -1,0 +1,130 @@
+"""Thin Celery tasks: deliver one dispatch; sweep for dispatches whose task went missing."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from frontoffice import adapters, clock
+from frontoffice.adapters.base import AdapterError, PermanentError, RetryableError
+from frontoffice.dispatch import operations, timeline
+from frontoffice.dispatch.policy import RetryPolicy
+from frontoffice.extensions import db
+from frontoffice.worker import celery_app
+
+log = logging.getLogger(__name__)
+
+
+@celery_app.task(
+    name="frontoffice.dispatch.deliver",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deliver(dispatch_id: int) -> str:
+    policy = RetryPolicy.from_env()
+    dispatch = operations.claim(dispatch_id, policy)
+    if dispatch is None:
+        db.session.rollback()
+        return "not claimed"
+    delivery = operations.prepare(dispatch)
+    now = clock.now()
+    if delivery.breaker_open_until is not None and delivery.breaker_open_until > now:
+        operations.defer_while_breaker_open(dispatch, delivery.breaker_open_until)
+        db.session.commit()
+        enqueue_at(dispatch_id, delivery.breaker_open_until)
+        return "deferred"
+    db.session.commit()  # the claim is held without a transaction open during the call
+
+    started = time.monotonic()
+    try:
+        result = adapters.get(delivery.adapter_type).deliver(delivery.payload, delivery.settings)
+    except RetryableError as error:
+        return _failed(dispatch_id, str(error), False, error.retry_after, started, policy)
+    except PermanentError as error:
+        return _failed(dispatch_id, str(error), True, None, started, policy)
+    except AdapterError as error:
+        return _failed(dispatch_id, str(error), False, None, started, policy)
+    except Exception as error:  # a bug in an adapter must not lose the dispatch
+        log.exception("adapter %s crashed on dispatch %s", delivery.adapter_type, dispatch_id)
+        return _failed(
+            dispatch_id, f"internal error: {type(error).__name__}", False, None, started, policy
+        )
+
+    dispatch = operations.load(dispatch_id)
+    if not result.delivered:
+        return _failed(dispatch_id, result.detail or "not accepted", False, None, started, policy)
+    operations.record_delivered(
+        dispatch,
+        partner_reference=result.partner_reference,
+        detail=result.detail,
+        duration_ms=_ms(started),
+    )
+    timeline.delivered(dispatch)
+    db.session.commit()
+    return "delivered"
+
+
+def _failed(dispatch_id, error, permanent, retry_after, started, policy) -> str:
+    db.session.rollback()
+    dispatch = operations.load(dispatch_id)
+    next_at = operations.record_failure(
+        dispatch,
+        error=error,
+        permanent=permanent,
+        retry_after=retry_after,
+        duration_ms=_ms(started),
+        policy=policy,
+    )
+    timeline.failed(dispatch, error, final=next_at is None)
+    db.session.commit()
+    if next_at is not None:
+        enqueue_at(dispatch_id, next_at)
+        return "retrying"
+    return "dead"
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+@celery_app.task(name="frontoffice.dispatch.sweep")
+def sweep() -> int:
+    """Re-enqueues dispatches that are due but whose task was lost (broker, crash)."""
+    ids = operations.due_for_delivery(now=clock.now(), policy=RetryPolicy.from_env())
+    db.session.rollback()
+    for dispatch_id in ids:
+        enqueue(dispatch_id)
+    return len(ids)
+
+
+def enqueue(dispatch_id: int) -> None:
+    try:
+        deliver.apply_async(args=[dispatch_id])
+    except Exception:  # the sweeper will find it: the row is the truth, not the broker
+        log.warning("could not enqueue dispatch %s; the sweeper will retry", dispatch_id)
+
+
+def enqueue_at(dispatch_id: int, when) -> None:
+    countdown = max(0.0, (when - clock.now()).total_seconds())
+    try:
+        deliver.apply_async(args=[dispatch_id], countdown=countdown)
+    except Exception:
+        log.warning("could not schedule dispatch %s; the sweeper will retry", dispatch_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed_outbox(session: Session) -> None:
+    ids = session.info.pop(operations.OUTBOX_KEY, None)
+    for dispatch_id in sorted(ids or ()):
+        enqueue(dispatch_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_outbox(session: Session) -> None:
+    session.info.pop(operations.OUTBOX_KEY, None)

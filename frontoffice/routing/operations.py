@@ -1,0 +1,144 @@
+"""Routing a case: decide its partner(s) from the rules and write one dispatch per partner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from frontoffice import clock
+from frontoffice.access.actor import Actor
+from frontoffice.audit import operations as audit
+from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.dispatch import operations as dispatches
+from frontoffice.dispatch.payloads import case_payload
+from frontoffice.extensions import db
+from frontoffice.partners.models import Partner
+from frontoffice.routing import resolve
+from frontoffice.routing.models import RoutingRule
+
+
+def to_rule(r: RoutingRule) -> resolve.Rule:
+    """The plain rule data `resolve` works on, from a routing rule row."""
+    return resolve.Rule(
+        id=r.id,
+        service_id=r.service_id,
+        area_kind=r.area_kind.value,
+        area_code=r.area_code,
+        priority=r.priority,
+        effective_from=r.effective_from,
+        effective_to=r.effective_to,
+        partner_ids=tuple(p.id for p in r.partners),
+        active=r.active,
+    )
+
+
+def rules_for(service_id: int) -> list[resolve.Rule]:
+    rows = db.session.scalars(
+        select(RoutingRule)
+        .where(RoutingRule.service_id == service_id)
+        .options(selectinload(RoutingRule.partners))
+    ).all()
+    return [to_rule(r) for r in rows]
+
+
+def place(case: Case) -> None:
+    """Fills the case's district and ward from its UPRN, or the customer's current address."""
+    if case.district_code:
+        return
+    uprn = case.location_uprn
+    if not uprn and case.customer.current_address is not None:
+        uprn = case.customer.current_address.uprn
+    if not uprn:
+        return
+    from frontoffice.gazetteer import queries as gazetteer
+
+    found = gazetteer.by_uprn(uprn)
+    if found is not None:
+        case.district_code = found.district_code
+        case.ward_code = found.ward_code
+        if case.latitude is None:
+            case.latitude, case.longitude = found.latitude, found.longitude
+
+
+def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str = "routed") -> list:
+    """Routes a new case: its dispatches are written in the caller's transaction (outbox)."""
+    place(case)
+    route = resolve.resolve(
+        rules_for(case.service_id),
+        service_id=case.service_id,
+        district_code=case.district_code,
+        ward_code=case.ward_code,
+        on=on or clock.today(),
+    )
+    if route.needs_triage:
+        case.triage_reason = route.triage_reason
+        _event(case, actor, CaseEventKind.TRIAGE, f"Sent to triage: {route.triage_reason}")
+        db.session.flush()
+        return []
+    case.triage_reason = ""
+    partners = db.session.scalars(select(Partner).where(Partner.id.in_(route.partner_ids))).all()
+    by_id = {p.id: p for p in partners}
+    case.owning_partner_id = route.partner_ids[0]
+    written = []
+    for partner_id in route.partner_ids:
+        partner = by_id[partner_id]
+        written.append(
+            dispatches.write(
+                case_id=case.id,
+                partner_id=partner_id,
+                service_id=case.service_id,
+                payload=case_payload(case, partner),
+                reason=reason,
+            )
+        )
+    names = ", ".join(by_id[p].name for p in route.partner_ids)
+    _event(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", {"rule_id": route.rule_id})
+    db.session.flush()
+    return written
+
+
+def reroute(case: Case, actor: Actor, *, partner_ids: list[int], reason: str) -> list:
+    """A supervisor sends a case to other partner(s): undelivered dispatches are cancelled."""
+    if not reason.strip():
+        raise ValueError("Give a reason for re-routing")
+    partners = db.session.scalars(select(Partner).where(Partner.id.in_(partner_ids))).all()
+    if not partners or len(partners) != len(set(partner_ids)):
+        raise ValueError("Choose a partner")
+    dispatches.cancel_open(case.id, f"re-routed: {reason}")
+    case.triage_reason = ""
+    case.owning_partner_id = partners[0].id
+    written = [
+        dispatches.write(
+            case_id=case.id,
+            partner_id=p.id,
+            service_id=case.service_id,
+            payload=case_payload(case, p),
+            reason=f"re-routed: {reason}",
+        )
+        for p in partners
+    ]
+    names = ", ".join(p.name for p in partners)
+    _event(case, actor, CaseEventKind.ROUTED, f"Re-routed to {names}: {reason}", {"reason": reason})
+    audit.record(
+        actor,
+        "reroute",
+        "case",
+        case.id,
+        customer_id=case.customer_id,
+        reason=reason,
+        details={"partner_ids": [p.id for p in partners]},
+    )
+    db.session.flush()
+    return written
+
+
+def _event(
+    case: Case, actor: Actor, kind: CaseEventKind, note: str, details: dict | None = None
+) -> None:
+    db.session.add(
+        CaseEvent(
+            case_id=case.id, kind=kind, actor_id=actor.user_id, note=note, details=details or {}
+        )
+    )

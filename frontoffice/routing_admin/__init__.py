@@ -1,0 +1,1 @@
+"""Administrators' pages for routing rules and partner systems (adapters)."""

@@ -1,0 +1,102 @@
+import pytest
+from sqlalchemy import func, select
+
+from frontoffice.access.actor import Actor
+from frontoffice.dispatch import operations
+from frontoffice.dispatch.models import Dispatch, DispatchStatus
+from frontoffice.extensions import db
+from frontoffice.routing.operations import route_case
+from tests.dispatch.test_outbox import POLICY, routed_case
+from tests.factories import CaseFactory, PartnerFactory
+
+
+def dead_dispatch():
+    case, (dispatch,) = routed_case()
+    operations.claim(dispatch.id, POLICY)
+    operations.record_failure(
+        dispatch,
+        error="Partner answered 400: unknown service",
+        permanent=True,
+        retry_after=None,
+        duration_ms=1,
+        policy=POLICY,
+    )
+    db.session.commit()
+    return case, dispatch
+
+
+def test_supervisor_sees_failed_deliveries_with_the_reason_and_can_send_again(as_role):
+    case, dispatch = dead_dispatch()
+    supervisor = as_role("supervisor")
+    page = supervisor.get("/staff/deliveries/failed").get_data(as_text=True)
+    assert case.reference in page and "unknown service" in page
+    response = supervisor.post(
+        f"/staff/deliveries/{dispatch.id}/retry", form_url="/staff/deliveries/failed"
+    )
+    assert response.status_code == 302
+    db.session.refresh(dispatch)
+    assert dispatch.status is DispatchStatus.PENDING
+
+
+@pytest.mark.parametrize("role", ["adviser", "partner_user", "administrator"])
+def test_advisers_and_partner_users_cannot_manage_deliveries(as_role, role):
+    _, dispatch = dead_dispatch()
+    client = as_role(role)
+    assert client.get("/staff/deliveries/failed").status_code == 403
+    assert client.client.post(f"/staff/deliveries/{dispatch.id}/retry").status_code == 403
+    db.session.refresh(dispatch)
+    assert dispatch.status is DispatchStatus.DEAD
+
+
+def test_triage_case_is_routed_by_hand_with_a_reason(as_role):
+    case = CaseFactory()
+    route_case(case, Actor(None, "test", ""))
+    target = PartnerFactory(name="Eastmoor District Council")
+    db.session.commit()
+    supervisor = as_role("supervisor")
+    assert case.reference in supervisor.get("/staff/deliveries/triage").get_data(as_text=True)
+    url = f"/staff/deliveries/cases/{case.id}/route"
+    missing = supervisor.post(url, {"reason": ""})
+    assert missing.status_code == 422
+    body = missing.get_data(as_text=True)
+    assert "Select at least one partner" in body and "Enter why you are routing this case" in body
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Dispatch).where(Dispatch.case_id == case.id)
+        )
+        == 0
+    )
+    done = supervisor.post(
+        url, {"partner_ids": [str(target.id)], "reason": "Eastmoor runs this now"}
+    )
+    assert done.status_code == 302
+    db.session.refresh(case)
+    assert case.triage_reason == "" and case.owning_partner_id == target.id
+    (dispatch,) = db.session.scalars(select(Dispatch).where(Dispatch.case_id == case.id)).all()
+    assert dispatch.partner_id == target.id and dispatch.status is DispatchStatus.PENDING
+
+
+def test_rerouting_cancels_the_undelivered_dispatch(as_role):
+    case, dispatch = dead_dispatch()
+    other = PartnerFactory()
+    db.session.commit()
+    supervisor = as_role("supervisor")
+    supervisor.post(
+        f"/staff/deliveries/cases/{case.id}/route",
+        {"partner_ids": [str(other.id)], "reason": "moved"},
+    )
+    db.session.refresh(dispatch)
+    assert dispatch.status is DispatchStatus.CANCELLED
+    statuses = db.session.scalars(select(Dispatch.status).where(Dispatch.case_id == case.id)).all()
+    assert sorted(statuses) == sorted([DispatchStatus.CANCELLED, DispatchStatus.PENDING])
+
+
+def test_unknown_ids_are_404(as_role):
+    supervisor = as_role("supervisor")
+    assert supervisor.get("/staff/deliveries/cases/999999/route").status_code == 404
+    assert (
+        supervisor.post(
+            "/staff/deliveries/999999/retry", form_url="/staff/deliveries/failed"
+        ).status_code
+        == 404
+    )

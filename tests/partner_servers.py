@@ -1,0 +1,71 @@
+"""Real local HTTP servers that play partner back-ends in tests and benchmarks."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class WebhookReceiver:
+    """A partner's webhook endpoint: keeps one copy per Idempotency-Key, counts every attempt.
+
+    `fail_until` (a monotonic time) answers 500 until then, `failures_left` to that many
+    requests; `status_code` forces an answer.
+    """
+
+    def __init__(self) -> None:
+        self.received: dict[str, dict] = {}
+        self.attempts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.fail_until = 0.0
+        self.failures_left = 0
+        self.status_code: int | None = None
+        self.delay = 0.0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                key = self.headers.get("Idempotency-Key", "")
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.attempts[key] += 1
+                    if receiver.status_code is not None:
+                        code = receiver.status_code
+                    elif time.monotonic() < receiver.fail_until or receiver.failures_left > 0:
+                        receiver.failures_left = max(0, receiver.failures_left - 1)
+                        code = 500
+                    else:
+                        code = 200
+                        receiver.received.setdefault(key, json.loads(body or b"{}"))
+                answer = json.dumps({"reference": f"P-{key}"} if code == 200 else {"error": "no"})
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer.encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def copies(self) -> int:
+        with self.lock:
+            return len(self.received)
