@@ -1,0 +1,204 @@
+"""Dispatch throughput: route and deliver N cases to a local webhook receiver through a real
+Celery worker on Redis, and in the same run time N no-op Celery tasks on the same broker.
+
+    .venv/bin/python bench/dispatch.py --cases 2000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/frontoffice_bench
+
+Prints JSON. Never passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import redis  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from frontoffice import clock  # noqa: E402
+from frontoffice.access.actor import Actor  # noqa: E402
+from frontoffice.cases.models import Case, Channel  # noqa: E402
+from frontoffice.crypto import encrypt_json  # noqa: E402
+from frontoffice.dispatch.models import Dispatch, DispatchStatus, PartnerAdapter  # noqa: E402
+from frontoffice.extensions import db  # noqa: E402
+from frontoffice.models import Customer, Partner, PartnerKind, Service  # noqa: E402
+from frontoffice.routing.models import AreaKind, RoutingRule  # noqa: E402
+from frontoffice.routing.operations import route_case  # noqa: E402
+from tests.live import Worker, fresh_database, live_app, live_environment, wait_until  # noqa: E402
+from tests.partner_servers import WebhookReceiver  # noqa: E402
+
+
+def setup(app, receiver_url: str) -> int:
+    with app.app_context():
+        partner = Partner(code="BENCH", name="Bench District Council", kind=PartnerKind.DISTRICT)
+        db.session.add(partner)
+        db.session.flush()
+        db.session.add(
+            PartnerAdapter(
+                partner_id=partner.id,
+                name="bench webhook",
+                adapter_type="webhook",
+                settings={"url": receiver_url, "timeout": 10},
+                secret_settings=encrypt_json(
+                    app.config["SECRET_KEY"], {"secret": "bench-secret-long-enough"}
+                ),
+            )
+        )
+        service = Service(code="bench-bin", name="Missed bin", owning_partner_id=partner.id)
+        db.session.add(service)
+        db.session.flush()
+        rule = RoutingRule(
+            service_id=service.id,
+            area_kind=AreaKind.ANY,
+            area_code="",
+            priority=1,
+            effective_from=clock.today().replace(year=2020),
+        )
+        rule.partners = [partner]
+        customer = Customer(given_name="", family_name="")
+        customer.set_names(given_name="Bench", family_name="Resident")
+        db.session.add_all([rule, customer])
+        db.session.commit()
+        return service.id
+
+
+def raise_and_route(app, service_id: int, n: int, batch: int) -> float:
+    """Creates n cases, routing each; commits every `batch` (each commit enqueues its outbox)."""
+    actor = Actor(None, "bench", "")
+    started = time.perf_counter()
+    with app.app_context():
+        customer_id = db.session.scalar(select(Customer.id))
+        service = db.session.get(Service, service_id)
+        for i in range(n):
+            case = Case(
+                customer_id=customer_id,
+                service_id=service.id,
+                owning_partner_id=service.owning_partner_id,
+                channel=Channel.WEB,
+                summary=f"bench case {i}",
+                answers={"bin": "green"},
+            )
+            db.session.add(case)
+            db.session.flush()
+            route_case(case, actor)
+            if (i + 1) % batch == 0:
+                db.session.commit()
+        db.session.commit()
+    return time.perf_counter() - started
+
+
+def delivered(app) -> int:
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Dispatch)
+            .where(Dispatch.status == DispatchStatus.DELIVERED)
+        )
+        db.session.remove()
+        return count
+
+
+def run_noop(app, env: dict[str, str], n: int) -> float:
+    from frontoffice.tasks import noop
+
+    client = redis.Redis.from_url(env["FRONTOFFICE_BROKER_URL"])
+    key = f"fo-bench-noop-{uuid.uuid4().hex}"
+    started = time.perf_counter()
+    with app.app_context():
+        for _ in range(n):
+            noop.apply_async(args=[key])
+    wait_until(lambda: int(client.get(key) or 0) >= n, timeout=600, interval=0.05)
+    elapsed = time.perf_counter() - started
+    client.delete(key)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument("--batch", type=int, default=50, help="cases per committed transaction")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="no-op and dispatch rounds, alternated"
+    )
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="fo-bench-dispatch-"))
+    base = args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}"
+    with WebhookReceiver() as receiver, fresh_database(base, tmp, "dispatch") as url:
+        env = live_environment(
+            url,
+            tmp,
+            FRONTOFFICE_BROKER_URL=args.redis_url,
+            FRONTOFFICE_SWEEP_SECONDS="5",
+            FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
+        )
+        app = live_app(env)
+        service_id = setup(app, receiver.url)
+        worker = Worker(env, tmp / "worker.log", concurrency=args.concurrency).start()
+        try:
+            run_noop(app, env, 50)  # warm up the worker processes
+            noop_rates, dispatch_rates, end_to_end = [], [], []
+            total = 0
+            for _ in range(args.repeat):
+                noop_seconds = run_noop(app, env, args.cases)
+                noop_rates.append(args.cases / noop_seconds)
+                started = time.perf_counter()
+                raise_and_route(app, service_id, args.cases, args.batch)
+                total += args.cases
+                wait_until(
+                    lambda t=total: delivered(app) >= t,
+                    timeout=1800,
+                    interval=0.2,
+                    message=worker.log,
+                )
+                seconds = time.perf_counter() - started
+                dispatch_rates.append(args.cases / seconds)
+                end_to_end.append(seconds)
+            assert receiver.copies() == total, "every case reached the receiver once"
+        finally:
+            worker.stop()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    noop_median = statistics.median(noop_rates)
+    dispatch_median = statistics.median(dispatch_rates)
+    print(
+        json.dumps(
+            {
+                "benchmark": "dispatch",
+                "database": url.split(":")[0],
+                "cases_per_round": args.cases,
+                "rounds": args.repeat,
+                "worker_concurrency": args.concurrency,
+                "noop_tasks_per_second": {
+                    "median": round(noop_median, 1),
+                    "all": [round(r, 1) for r in noop_rates],
+                },
+                "dispatch_cases_per_second": {
+                    "median": round(dispatch_median, 1),
+                    "all": [round(r, 1) for r in dispatch_rates],
+                },
+                "ratio_dispatch_to_noop": round(dispatch_median / noop_median, 3),
+                "receiver_copies": receiver.copies(),
+                "receiver_attempts": sum(receiver.attempts.values()),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
