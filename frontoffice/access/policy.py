@@ -111,6 +111,17 @@ def case_scope(user: StaffUser) -> ColumnElement[bool]:
     return false()
 
 
+def dispatch_scope(user: StaffUser) -> ColumnElement[bool]:
+    """A partner user sees its own partner's deliveries, not where else a case went."""
+    from frontoffice.dispatch.models import Dispatch
+
+    if sees_everything(user):
+        return true()
+    if user.role is Role.PARTNER_USER:
+        return Dispatch.partner_id == user.partner_id
+    return false()
+
+
 def customer_scope(user: StaffUser) -> ColumnElement[bool]:
     from frontoffice.cases.models import Case
     from frontoffice.customers.models import Customer

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from frontoffice import clock, working_days
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel, Priority
 from frontoffice.cases.status import CaseStatus, check_transition
+from frontoffice.catalogue import sla
 from frontoffice.catalogue.models import Service
 from frontoffice.customers.models import Customer
 from frontoffice.extensions import db
@@ -33,7 +35,12 @@ def raise_case(
     priority: Priority = Priority.NORMAL,
     contact: Contact | None = None,
 ) -> Case:
-    """Open a case for one service for one customer, owned by the service's partner."""
+    """Open a case for one service for one customer and route it (frontoffice.routing).
+
+    The case starts owned by the service's partner; routing then hands it to the partner that
+    delivers the service at the customer's address and writes its dispatches in the caller's
+    transaction, or sends it to triage.
+    """
     if not service.active:
         raise CaseError(f"{service.name} is not available at the moment")
     if contact is not None and contact.customer_id != customer.id:
@@ -42,9 +49,6 @@ def raise_case(
     if not summary:
         raise CaseError("Enter a summary of the request")
     now = clock.now()
-    due_date = None
-    if service.sla_working_days is not None:
-        due_date = working_days.add_working_days(clock.today(), service.sla_working_days)
     case = Case(
         customer=customer,
         service=service,
@@ -54,7 +58,7 @@ def raise_case(
         channel=channel,
         summary=summary,
         answers=dict(answers or {}),
-        due_date=due_date,
+        due_date=_due_date(service, now),
         created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -85,7 +89,18 @@ def raise_case(
             "contact_id": contact.id if contact is not None else None,
         },
     )
+    from frontoffice.routing.operations import route_case  # routing builds on cases
+
+    route_case(case, actor)
     return case
+
+
+def _due_date(service: Service, raised_at: datetime) -> date | None:
+    """The day a case is due: an hours target counts as due on the (UK) day it falls."""
+    due = sla.due_at(service, raised_at)
+    if isinstance(due, datetime):
+        return due.astimezone(sla.LONDON).date()
+    return due
 
 
 def add_note(actor: Actor, case: Case, text: str) -> CaseEvent:

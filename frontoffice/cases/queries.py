@@ -18,7 +18,7 @@ from frontoffice.access.policy import (
     staff_scope_for_assignment,
 )
 from frontoffice.accounts.models import Role, StaffUser
-from frontoffice.cases.models import Case, CaseEvent
+from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.cases.status import CLOCK_STOPPED_STATUSES, OPEN_STATUSES, CaseStatus
 from frontoffice.catalogue.models import Service
 from frontoffice.customers.models import Customer
@@ -53,16 +53,24 @@ def visible_case(user: StaffUser, case_id: int) -> Case | None:
     )
 
 
-def timeline(case: Case) -> list[CaseEvent]:
-    """The case's events, newest first."""
-    return list(
-        db.session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-            .options(selectinload(CaseEvent.actor))
-        )
+DELIVERY_EVENTS = (CaseEventKind.DISPATCHED, CaseEventKind.DISPATCH_FAILED)
+
+
+def timeline(user: StaffUser, case: Case) -> list[CaseEvent]:
+    """The case's events, newest first; a partner user sees only its own partner's deliveries."""
+    events = db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .options(selectinload(CaseEvent.actor))
     )
+    if sees_everything(user):
+        return list(events)
+    return [
+        e
+        for e in events
+        if e.kind not in DELIVERY_EVENTS or (e.details or {}).get("partner_id") == user.partner_id
+    ]
 
 
 def linked_contacts(user: StaffUser, case: Case) -> list:

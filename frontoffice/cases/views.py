@@ -25,6 +25,7 @@ from frontoffice.cases.forms import (
 from frontoffice.cases.models import Case
 from frontoffice.cases.status import ALLOWED_TRANSITIONS, CaseStatus, IllegalTransition
 from frontoffice.contacts.queries import visible_contact
+from frontoffice.dispatch.queries import dispatches_for_case, reach_by_case
 from frontoffice.extensions import db
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
@@ -164,7 +165,10 @@ def _case_page(
     return render_template(
         "staff/cases/view.html",
         case=case,
-        events=queries.timeline(case),
+        events=queries.timeline(user, case),
+        reach=reach_by_case([case])[case.id],
+        dispatches=dispatches_for_case(user, case.id),
+        can_route=allows(user, Permission.DELIVERY_MANAGE),
         contacts=queries.linked_contacts(user, case),
         form=failed,
         note_form=note_form or NoteForm(formdata=None),
@@ -306,5 +310,6 @@ def queue():
         tabs=queries.TABS,
         tab_links=tab_links,
         result=result,
+        reach=reach_by_case(result.cases) if result is not None else {},
         pagination=_page_links(page, result.pages) if result and result.pages > 1 else None,
     ), (200 if result is not None else 422)

@@ -27,6 +27,7 @@ from frontoffice.customers.forms import (
 )
 from frontoffice.customers.models import Customer, Language, PreferredChannel
 from frontoffice.customers.search import parse_query
+from frontoffice.dispatch.queries import reach_by_case
 from frontoffice.extensions import db
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers")
@@ -155,6 +156,7 @@ def record(customer_id: int):
     page = render_template(
         "staff/customers/record.html",
         record=found,
+        reach=reach_by_case(found.cases),
         customer=found.customer,
         actions=_actions(found.customer),
         can_end_warnings=allows(current_user, Permission.CUSTOMER_EDIT),

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from frontoffice.access.policy import case_scope
+from frontoffice.access.policy import case_scope, dispatch_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case
 from frontoffice.cases.status import OPEN_STATUSES
@@ -76,7 +76,7 @@ def dispatches_for_case(user: StaffUser, case_id: int) -> list[Dispatch]:
         db.session.scalars(
             select(Dispatch)
             .join(Case, Case.id == Dispatch.case_id)
-            .where(Dispatch.case_id == case_id, case_scope(user))
+            .where(Dispatch.case_id == case_id, case_scope(user), dispatch_scope(user))
             .options(joinedload(Dispatch.partner))
             .order_by(Dispatch.id)
         )

@@ -71,7 +71,7 @@ def route(case_id: int):
         )
         db.session.commit()
         flash(f"{case.reference} has been routed and will be sent to the partner.", "success")
-        return redirect(url_for("deliveries.triage"))
+        return redirect(url_for("cases.view", case_id=case.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
         "staff/deliveries/route.html",

@@ -100,3 +100,45 @@ def test_unknown_ids_are_404(as_role):
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(("role", "may_reroute"), [("supervisor", True), ("adviser", False)])
+def test_case_view_says_whether_the_case_reached_its_partner(as_role, role, may_reroute):
+    case, dispatch = dead_dispatch()
+    page = as_role(role).get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert 'data-reach="failed"' in page and "Delivery failed" in page
+    assert f'data-dispatch="{dispatch.id}"' in page and "unknown service" in page
+    assert (f"/staff/deliveries/cases/{case.id}/route" in page) is may_reroute
+
+
+def test_reach_shows_on_the_customer_record_and_in_the_queue(as_role):
+    delivered_case, (delivered,) = routed_case()
+    operations.claim(delivered.id, POLICY)
+    operations.record_delivered(delivered, partner_reference="NV-123", detail="201", duration_ms=1)
+    triaged = CaseFactory(customer=delivered_case.customer)
+    route_case(triaged, Actor(None, "test", ""))
+    db.session.commit()
+    adviser = as_role("adviser")
+    record = adviser.get(f"/staff/customers/{delivered_case.customer_id}").get_data(as_text=True)
+    assert 'data-reach="delivered"' in record and 'data-reach="triage"' in record
+    queue = adviser.get("/staff/cases/?tab=all").get_data(as_text=True)
+    assert 'data-reach="delivered"' in queue and 'data-reach="triage"' in queue
+    case_page = adviser.get(f"/staff/cases/{delivered_case.id}").get_data(as_text=True)
+    assert "NV-123" in case_page
+
+
+def test_a_partner_user_sees_only_its_own_partners_delivery_of_a_case(as_role):
+    ours, theirs = PartnerFactory(), PartnerFactory()
+    case, (our_dispatch, their_dispatch) = routed_case(ours, theirs)
+    for dispatch, error in ((our_dispatch, "our socket closed"), (their_dispatch, "their 503")):
+        operations.claim(dispatch.id, POLICY)
+        operations.record_failure(
+            dispatch, error=error, permanent=False, retry_after=None, duration_ms=1, policy=POLICY
+        )
+    db.session.commit()
+    page = as_role("partner_user", partner=ours).get(f"/staff/cases/{case.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'data-dispatch="{our_dispatch.id}"' in body
+    assert f'data-dispatch="{their_dispatch.id}"' not in body
+    assert "our socket closed" in body and "their 503" not in body
