@@ -29,6 +29,7 @@ from frontoffice.customers.models import (
     ExternalReference,
     WarningMarker,
 )
+from frontoffice.demo import deliveries
 from frontoffice.demo.casework import CaseworkMaker
 from frontoffice.demo.catalogue import (
     DEMO_PASSWORD,
@@ -89,6 +90,7 @@ def build(*, customers: int, seed: int) -> Summary:
 
     made = deceased = warned = 0
     pending: list[object] = []
+    all_cases: list[Case] = []
     while made < customers:
         size = min(rng.choices(*HOUSEHOLD_SIZES)[0], customers - made)
         household = people.household(size)
@@ -103,11 +105,13 @@ def build(*, customers: int, seed: int) -> Summary:
         cases, contacts = casework.for_household(household)
         pending.extend(household.members)
         pending.extend(cases)
+        all_cases.extend(cases)
         pending.extend(contacts)
         made += size
         if len(pending) >= FLUSH_EVERY:
             _flush(pending)
     _flush(pending)
+    deliveries.build(org, all_cases, rng)
 
     audit.record(
         Actor.system("demo"),

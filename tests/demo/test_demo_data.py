@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,8 @@ from frontoffice.customers import normalise
 from frontoffice.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
 from frontoffice.demo import data
 from frontoffice.demo.catalogue import DEMO_PASSWORD, DISTRICT_CODES, SIGN_IN_EMAILS
+from frontoffice.dispatch.models import Dispatch
+from frontoffice.dispatch.queries import Reach, reach_by_case
 from frontoffice.extensions import db
 from frontoffice.gazetteer import queries as gazetteer
 from frontoffice.partners.models import Partner
@@ -54,13 +57,27 @@ def test_builds_every_status_with_a_consistent_timeline(built):
                 status = CaseStatus(event.to_status)
         assert status is case.status, case.reference
         assert (case.closed_at is not None) == case.status.stops_the_clock
-        assert events[1].kind is CaseEventKind.ROUTED
+        routed = CaseEventKind.TRIAGE if case.triage_reason else CaseEventKind.ROUTED
+        assert events[1].kind is routed, case.reference
         assert case.district_code in DISTRICT_CODES.values()
         assert case.due_date == add_working_days(
             case.created_at.date(), case.service.sla_working_days
         )
         assert case.owning_partner.code != "SRBP" or case.service.owning_partner.code == "SRBP"
     assert built.statuses == {s: sum(c.status is s for c in cases) for s in set(CaseStatus)}
+
+
+def test_cases_reached_their_partner_but_a_few_a_supervisor_must_handle(built):
+    cases = db.session.scalars(select(Case)).all()
+    reach = reach_by_case(cases)
+    counts = Counter(reach.values())
+    assert counts[Reach.TRIAGE] == 2 and counts[Reach.FAILED] == 2
+    assert counts[Reach.DELIVERED] == len(cases) - 4 and Reach.NOT_ROUTED not in counts
+    for dispatch in db.session.scalars(select(Dispatch)):
+        case = db.session.get(Case, dispatch.case_id)
+        assert dispatch.partner_id == case.owning_partner_id
+        assert dispatch.adapter_type == "portal" and dispatch.partner_adapter_id is not None
+        assert [a.number for a in dispatch.attempts_log] == [1]
 
 
 def test_cases_belong_to_the_partner_their_routing_rules_name(built):
