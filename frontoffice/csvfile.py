@@ -155,6 +155,35 @@ class CsvRows:
             return raw.decode("latin-1")
 
 
+@dataclass
+class ImportSummary:
+    """What an import did, for the command line and the admin pages."""
+
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    not_utf8_lines: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    counts_unchanged: bool = True  # False when an import rewrites rows whatever they held
+
+    def lines(self) -> list[str]:
+        unchanged = f"{self.unchanged:,} unchanged, " if self.counts_unchanged else ""
+        out = [
+            f"Read {self.read:,} rows: {self.inserted:,} inserted, {self.updated:,} updated, "
+            f"{unchanged}{self.skipped:,} skipped."
+        ]
+        if self.not_utf8_lines:
+            out.append(
+                f"{self.not_utf8_lines:,} lines were not UTF-8 and were read as Latin-1 "
+                "(Windows-1252)."
+            )
+        if self.ignored_columns:
+            out.append(f"Columns ignored: {', '.join(self.ignored_columns)}.")
+        return out
+
+
 class ProblemPrinter:
     """For the import commands: prints skipped rows to stderr as they are found, up to a
     limit, and counts the rest."""

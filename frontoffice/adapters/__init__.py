@@ -7,47 +7,7 @@
 Adapters never touch the database or the Flask request (see base.py).
 """
 
-from frontoffice.adapters import csv_batch, email, open311, portal, webhook  # noqa: F401
-from frontoffice.adapters.base import (
-    KINDS,
-    REDACTED,
-    Adapter,
-    AdapterError,
-    DeliveryPayload,
-    DeliveryResult,
-    PermanentError,
-    RetryableError,
-    SettingField,
-    Settings,
-    SettingsInvalid,
-    StatusUpdate,
-    all_types,
-    get,
-    keep_secrets,
-    redact,
-    register,
-    secret_fields,
-    split_secrets,
-)
+from frontoffice.adapters import base, csv_batch, email, open311, portal, webhook  # noqa: F401
+from frontoffice.adapters.base import *  # noqa: F403  (the package's face is base's)
 
-__all__ = [
-    "KINDS",
-    "REDACTED",
-    "Adapter",
-    "AdapterError",
-    "DeliveryPayload",
-    "DeliveryResult",
-    "PermanentError",
-    "RetryableError",
-    "SettingField",
-    "Settings",
-    "SettingsInvalid",
-    "StatusUpdate",
-    "all_types",
-    "get",
-    "keep_secrets",
-    "redact",
-    "register",
-    "secret_fields",
-    "split_secrets",
-]
+__all__ = base.__all__

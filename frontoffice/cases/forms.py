@@ -121,6 +121,17 @@ PRIORITY_CHOICES = choices((p, p.value.capitalize()) for p in Priority)
 CHANNEL_CHOICES = choices((c, c.label) for c in Channel)
 
 
+def channel_field() -> ChoiceField:
+    return ChoiceField(
+        "How did the customer get in touch?",
+        widget=GovRadioInput(),
+        coerce=Channel,
+        choices=CHANNEL_CHOICES,
+        default=Channel.PHONE,
+        message="Select how the customer got in touch",
+    )
+
+
 class NewCaseForm(FlaskForm):
     service = ChoiceField(
         "Service", widget=GovSelect(), coerce=int, message="Select a service from the list"
@@ -140,14 +151,7 @@ class NewCaseForm(FlaskForm):
         default=Priority.NORMAL,
         message="Select a priority",
     )
-    channel = ChoiceField(
-        "How did the customer get in touch?",
-        widget=GovRadioInput(),
-        coerce=Channel,
-        choices=CHANNEL_CHOICES,
-        default=Channel.PHONE,
-        message="Select how the customer got in touch",
-    )
+    channel = channel_field()
 
     def set_services(self, services: Iterable[Service]) -> None:
         self.service.choices = service_choices(services)

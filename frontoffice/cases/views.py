@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, allows, requires
@@ -23,32 +22,12 @@ from frontoffice.cases.forms import (
     StatusForm,
 )
 from frontoffice.cases.models import Case
-from frontoffice.cases.status import ALLOWED_TRANSITIONS, CaseStatus, IllegalTransition
+from frontoffice.cases.status import ALLOWED_TRANSITIONS, IllegalTransition
 from frontoffice.contacts.queries import visible_contact
 from frontoffice.dispatch.queries import dispatches_for_case, reach_by_case
 from frontoffice.extensions import db
 
 bp = Blueprint("cases", __name__, url_prefix="/staff")
-
-STATUS_TAG_CLASSES = {
-    CaseStatus.NEW: "govuk-tag--blue",
-    CaseStatus.IN_PROGRESS: "govuk-tag--light-blue",
-    CaseStatus.WAITING_ON_CUSTOMER: "govuk-tag--yellow",
-    CaseStatus.WAITING_ON_PARTNER: "govuk-tag--orange",
-    CaseStatus.RESOLVED: "govuk-tag--green",
-    CaseStatus.CLOSED: "govuk-tag--grey",
-    CaseStatus.CANCELLED: "govuk-tag--red",
-}
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A link to a page another package may not have built yet: None when it is missing."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def parse_id(raw: str | None) -> int | None:
@@ -83,8 +62,6 @@ def answer_items(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 @bp.context_processor
 def case_helpers() -> dict[str, Any]:
     return {
-        "optional_url": optional_url,
-        "status_tag_class": STATUS_TAG_CLASSES.get,
         "answer_items": answer_items,
     }
 

@@ -16,7 +16,6 @@ set in the admin pages. Encoding, blank lines and bad rows are handled as for th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from frontoffice.access.actor import Actor
 from frontoffice.catalogue import operations
 from frontoffice.catalogue.models import Service, ServiceTier
-from frontoffice.csvfile import CsvRows, RowProblem
+from frontoffice.csvfile import CsvRows, ImportSummary, RowProblem
 from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
 
@@ -41,31 +40,6 @@ COLUMNS = (
     "sla_hours",
     "tier",
 )
-
-
-@dataclass
-class ImportSummary:
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    not_utf8_lines: int = 0
-    ignored_columns: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        out = [
-            f"Read {self.read:,} rows: {self.inserted:,} inserted, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged, {self.skipped:,} skipped."
-        ]
-        if self.not_utf8_lines:
-            out.append(
-                f"{self.not_utf8_lines:,} lines were not UTF-8 and were read as Latin-1 "
-                "(Windows-1252)."
-            )
-        if self.ignored_columns:
-            out.append(f"Columns ignored: {', '.join(self.ignored_columns)}.")
-        return out
 
 
 class _BadRow(ValueError):

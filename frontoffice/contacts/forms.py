@@ -19,10 +19,10 @@ from wtforms.validators import Length
 
 from frontoffice import clock
 from frontoffice.cases.forms import (
-    CHANNEL_CHOICES,
     SUMMARY_MAX,
     ChoiceField,
     PlainText,
+    channel_field,
     choices,
     clean_text,
     service_choices,
@@ -89,14 +89,7 @@ def _time_field(label: str, hint: str) -> StringField:
 
 
 class ContactForm(FlaskForm):
-    channel = ChoiceField(
-        "How did the customer get in touch?",
-        widget=GovRadioInput(),
-        coerce=Channel,
-        choices=CHANNEL_CHOICES,
-        default=Channel.PHONE,
-        message="Select how the customer got in touch",
-    )
+    channel = channel_field()
     location = StringField(
         "Which one-stop shop?",
         widget=GovTextInput(),

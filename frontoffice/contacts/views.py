@@ -11,17 +11,11 @@ from frontoffice.access.policy import Permission, allows, requires
 from frontoffice.audit import operations as audit
 from frontoffice.cases import queries as case_queries
 from frontoffice.cases.operations import CaseError
-from frontoffice.cases.views import STATUS_TAG_CLASSES, optional_url
 from frontoffice.contacts import operations, queries
 from frontoffice.contacts.forms import ContactForm
 from frontoffice.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/staff")
-
-
-@bp.context_processor
-def contact_helpers():
-    return {"optional_url": optional_url, "status_tag_class": STATUS_TAG_CLASSES.get}
 
 
 @bp.route("/customers/<int:customer_id>/contacts/new", methods=["GET", "POST"])

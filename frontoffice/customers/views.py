@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from frontoffice import clock
+from frontoffice import clock, filters
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, allows, requires
 from frontoffice.accounts.models import StaffUser
 from frontoffice.audit import operations as audit
-from frontoffice.cases.status import CaseStatus
 from frontoffice.customers import normalise, operations, queries
 from frontoffice.customers.forms import (
     AddressForm,
@@ -32,26 +30,6 @@ from frontoffice.extensions import db
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers")
 
-STATUS_TAGS = {
-    CaseStatus.NEW: "govuk-tag--blue",
-    CaseStatus.IN_PROGRESS: "govuk-tag--light-blue",
-    CaseStatus.WAITING_ON_CUSTOMER: "govuk-tag--yellow",
-    CaseStatus.WAITING_ON_PARTNER: "govuk-tag--orange",
-    CaseStatus.RESOLVED: "govuk-tag--green",
-    CaseStatus.CLOSED: "govuk-tag--grey",
-    CaseStatus.CANCELLED: "govuk-tag--grey",
-}
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A link to another package's page, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
 
 def age_on(born: date | None, on: date | None = None) -> int | None:
     if born is None:
@@ -63,9 +41,7 @@ def age_on(born: date | None, on: date | None = None) -> int | None:
 @bp.context_processor
 def customer_helpers() -> dict[str, Any]:
     return {
-        "optional_url": optional_url,
         "age_on": age_on,
-        "status_tag": lambda status: STATUS_TAGS.get(status, ""),
     }
 
 
@@ -141,7 +117,9 @@ def _actions(customer: Customer) -> dict[str, str | None]:
         "add_reference": (Permission.CUSTOMER_EDIT, "customers.add_reference"),
     }
     return {
-        name: optional_url(endpoint, customer_id=customer.id) if allows(user, perm) else None
+        name: filters.optional_url(endpoint, customer_id=customer.id)
+        if allows(user, perm)
+        else None
         for name, (perm, endpoint) in links.items()
     }
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -28,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontoffice import clock
-from frontoffice.csvfile import CsvRows, RowProblem
+from frontoffice.csvfile import CsvRows, ImportSummary, RowProblem
 from frontoffice.customers.normalise import normalise_postcode, postcode_key
 from frontoffice.extensions import db
 from frontoffice.gazetteer import coordinates, keys
@@ -62,30 +61,6 @@ _LENGTHS = {"line_1": 200, "line_2": 200, "line_3": 200, "town": 100}
 
 class BadRow(ValueError):
     """Why one row is skipped."""
-
-
-@dataclass
-class ImportSummary:
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    skipped: int = 0
-    not_utf8_lines: int = 0
-    ignored_columns: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        out = [
-            f"Read {self.read:,} rows: {self.inserted:,} inserted, {self.updated:,} updated, "
-            f"{self.skipped:,} skipped."
-        ]
-        if self.not_utf8_lines:
-            out.append(
-                f"{self.not_utf8_lines:,} lines were not UTF-8 and were read as Latin-1 "
-                "(Windows-1252)."
-            )
-        if self.ignored_columns:
-            out.append(f"Columns ignored: {', '.join(self.ignored_columns)}.")
-        return out
 
 
 def canonical_uprn(value: str | None) -> str | None:
@@ -193,7 +168,7 @@ def import_addresses(
     row skipped, on_batch() is called after each batch is written (the CLI commits there).
     Raises CsvFileError when the file is unreadable or has no valid header."""
     rows = CsvRows(stream, required=REQUIRED, optional=OPTIONAL, example=COLUMNS)
-    summary = ImportSummary()
+    summary = ImportSummary(counts_unchanged=False)
     stamp = _run_stamp()
     batch: dict[str, tuple[int, dict[str, Any]]] = {}
 

@@ -9,7 +9,8 @@ import time_machine
 
 from frontoffice.cases.models import CaseEventKind
 from frontoffice.cases.status import CaseStatus
-from frontoffice.cases.views import answer_items, optional_url
+from frontoffice.cases.views import answer_items
+from frontoffice.filters import optional_url
 from tests.cases.fixtures import audits, page
 from tests.factories import (
     CaseEventFactory,
