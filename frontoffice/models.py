@@ -13,7 +13,12 @@ from frontoffice.customers.models import (
     ExternalReference,
     WarningMarker,
 )
-from frontoffice.dispatch.models import Dispatch, DispatchAttempt, PartnerAdapter
+from frontoffice.dispatch.models import (
+    Dispatch,
+    DispatchAttempt,
+    PartnerAdapter,
+    PartnerStatusUpdate,
+)
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
@@ -27,6 +32,7 @@ __all__ = [
     "Dispatch",
     "DispatchAttempt",
     "PartnerAdapter",
+    "PartnerStatusUpdate",
     "RoutingRule",
     "CustomerAddress",
     "CustomerEmail",

@@ -45,6 +45,10 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.dispatch.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
             },
+            "partner-updates": {
+                "task": "frontoffice.dispatch.read_partner_updates",
+                "schedule": float(os.environ.get("FRONTOFFICE_PARTNER_UPDATES_SECONDS", "300")),
+            },
         },
         include=["frontoffice.tasks", "frontoffice.dispatch.tasks"],
     )

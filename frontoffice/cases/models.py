@@ -122,6 +122,7 @@ class CaseEventKind(enum.StrEnum):
     TRIAGE = "triage"
     DISPATCHED = "dispatched"
     DISPATCH_FAILED = "dispatch_failed"
+    PARTNER_UPDATE = "partner_update"
 
 
 class CaseEvent(db.Model):

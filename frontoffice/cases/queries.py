@@ -53,7 +53,11 @@ def visible_case(user: StaffUser, case_id: int) -> Case | None:
     )
 
 
-DELIVERY_EVENTS = (CaseEventKind.DISPATCHED, CaseEventKind.DISPATCH_FAILED)
+DELIVERY_EVENTS = (
+    CaseEventKind.DISPATCHED,
+    CaseEventKind.DISPATCH_FAILED,
+    CaseEventKind.PARTNER_UPDATE,
+)
 
 
 def timeline(user: StaffUser, case: Case) -> list[CaseEvent]:

@@ -38,6 +38,8 @@ class PartnerAdapter(db.Model):
     # Per-destination circuit breaker: a partner that keeps failing is not called until then.
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     breaker_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Status updates are read from the partner up to here (adapters with supports_updates).
+    updates_read_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     partner: Mapped[Partner] = relationship()
@@ -86,6 +88,9 @@ class Dispatch(db.Model):
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     partner_reference: Mapped[str | None] = mapped_column(String(100))
+    # The latest status the partner reported for its copy of the case, and when it was true.
+    partner_status: Mapped[str | None] = mapped_column(String(30))
+    partner_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
     attempts_log: Mapped[list[DispatchAttempt]] = relationship(
@@ -118,3 +123,21 @@ class DispatchAttempt(db.Model):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
     dispatch: Mapped[Dispatch] = relationship(back_populates="attempts_log")
+
+
+class PartnerStatusUpdate(db.Model):
+    """A status update read from a partner, kept so the same update is applied only once."""
+
+    __tablename__ = "partner_status_update"
+    __table_args__ = (UniqueConstraint("partner_id", "update_id", name="uq_partner_status_update"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    update_id: Mapped[str] = mapped_column(String(100))
+    service_request_id: Mapped[str] = mapped_column(String(100))
+    dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(20))  # applied, stale or unknown
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -124,15 +124,20 @@ class Delivery:
     breaker_open_until: datetime | None
 
 
+def adapter_settings(adapter: PartnerAdapter) -> dict[str, Any]:
+    """Its settings with the secret ones decrypted, for the adapter's call only."""
+    return {
+        **adapter.settings,
+        **decrypt_json(current_app.config["SECRET_KEY"], adapter.secret_settings),
+    }
+
+
 def prepare(dispatch: Dispatch) -> Delivery:
     settings: dict[str, Any] = {}
     breaker = None
     if dispatch.partner_adapter_id is not None:
         adapter = db.session.get(PartnerAdapter, dispatch.partner_adapter_id)
-        settings = {
-            **adapter.settings,
-            **decrypt_json(current_app.config["SECRET_KEY"], adapter.secret_settings),
-        }
+        settings = adapter_settings(adapter)
         breaker = adapter.breaker_open_until
     return Delivery(
         dispatch_id=dispatch.id,
@@ -235,6 +240,12 @@ def _count_failure(partner_adapter_id: int, now: datetime, policy: RetryPolicy) 
 def defer_while_breaker_open(dispatch: Dispatch, until: datetime) -> None:
     """The partner is known to be failing: don't call it, come back when the breaker closes."""
     dispatch.status = DispatchStatus.RETRYING
+    _log_attempt(
+        dispatch,
+        AttemptOutcome.DEFERRED,
+        f"not called: {dispatch.partner.name} kept failing; waiting until {until.isoformat()}",
+        0,
+    )
     dispatch.attempts -= 1  # not a real attempt
     dispatch.next_attempt_at = until
     db.session.flush()

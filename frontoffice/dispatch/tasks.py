@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from frontoffice import adapters, clock
 from frontoffice.adapters.base import AdapterError, PermanentError, RetryableError
-from frontoffice.dispatch import operations, timeline
+from frontoffice.dispatch import operations, timeline, updates
+from frontoffice.dispatch.models import PartnerAdapter
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
+UPDATES_OVERLAP = timedelta(hours=1)
 
 
 @celery_app.task(
@@ -101,6 +104,51 @@ def sweep() -> int:
     for dispatch_id in ids:
         enqueue(dispatch_id)
     return len(ids)
+
+
+@celery_app.task(name="frontoffice.dispatch.read_partner_updates")
+def read_partner_updates() -> dict[str, int]:
+    """Reads status updates from every partner whose adapter can send them, one at a time."""
+    ids = db.session.scalars(
+        select(PartnerAdapter.id).where(
+            PartnerAdapter.active,
+            PartnerAdapter.adapter_type.in_(
+                [t for t in adapters.all_types() if adapters.get(t).supports_updates]
+            ),
+        )
+    ).all()
+    db.session.rollback()
+    totals: dict[str, int] = {"partners": 0, "applied": 0, "failed": 0}
+    for adapter_id in ids:
+        try:
+            read = read_updates_from(adapter_id)
+        except AdapterError as error:
+            db.session.rollback()
+            totals["failed"] += 1
+            log.warning("could not read updates from partner adapter %s: %s", adapter_id, error)
+            continue
+        totals["partners"] += 1
+        totals["applied"] += read.applied
+    return totals
+
+
+def read_updates_from(adapter_id: int) -> updates.UpdatesRead:
+    """One partner: fetch since the last read (outside a transaction), apply, commit."""
+    row = db.session.get(PartnerAdapter, adapter_id)
+    now = clock.now()
+    since = row.updates_read_until or now - timedelta(days=1)
+    adapter, settings = adapters.get(row.adapter_type), operations.adapter_settings(row)
+    db.session.commit()
+    fetched = adapter.fetch_updates(settings, since)
+    row = db.session.get(PartnerAdapter, adapter_id)
+    read = updates.apply_updates(row, fetched)
+    # The next read overlaps this one (updates already kept are skipped by their id), so an
+    # update a partner publishes up to an hour after stamping it is still read.
+    row.updates_read_until = max(
+        [since, now - UPDATES_OVERLAP, *(u.updated_datetime for u in fetched)]
+    )
+    db.session.commit()
+    return read
 
 
 def enqueue(dispatch_id: int) -> None:

@@ -9,7 +9,13 @@ from frontoffice import clock, worker
 from frontoffice.access.actor import Actor
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from frontoffice.crypto import encrypt_json
-from frontoffice.dispatch.models import Dispatch, DispatchStatus, PartnerAdapter
+from frontoffice.dispatch.models import (
+    AttemptOutcome,
+    Dispatch,
+    DispatchAttempt,
+    DispatchStatus,
+    PartnerAdapter,
+)
 from frontoffice.extensions import db
 from frontoffice.models import Customer, Partner, PartnerKind, Service
 from frontoffice.routing.models import AreaKind, RoutingRule
@@ -191,3 +197,35 @@ def test_partner_answering_400_is_dead_lettered_with_the_reason(live, receivers)
         )
         assert failed == 1
         db.session.remove()
+
+
+def test_one_partner_down_does_not_hold_up_the_others(live, receivers):
+    """East answers 503 slowly; its breaker opens, so north's cases still go straight through."""
+    the_app, w, _env, _tmp = live
+    good, failing = receivers
+    failing.status_code, failing.delay = 503, 1.0
+    try:
+        east = raise_cases(the_app, "pest-control", 8)
+        north = raise_cases(the_app, "missed-bin", 10)
+        wait_until(
+            lambda: all_in(the_app, north, DispatchStatus.DELIVERED), timeout=30, message=w.log
+        )
+        assert {f"dsp-{i}" for i in north} <= set(good.received)
+        with the_app.app_context():
+            assert not any(s is DispatchStatus.DELIVERED for s in statuses(the_app, east).values())
+            east_adapter = db.session.scalar(
+                select(PartnerAdapter).join(Partner).where(Partner.code == "EAST")
+            )
+            assert east_adapter.consecutive_failures >= 5
+            deferred = db.session.scalar(
+                select(func.count())
+                .select_from(DispatchAttempt)
+                .where(
+                    DispatchAttempt.dispatch_id.in_(east),
+                    DispatchAttempt.outcome == AttemptOutcome.DEFERRED,
+                )
+            )
+            assert deferred > 0, "the breaker should have stopped calls to the failing partner"
+            db.session.remove()
+    finally:
+        failing.status_code, failing.delay = None, 0.0

@@ -1,0 +1,150 @@
+"""Status sent back by partners (Open311 ``servicerequestupdates``), applied to their cases.
+
+Each update is matched to the dispatch whose partner reference is its service request id,
+kept once per partner and update id (polling the same window twice changes nothing), and put
+on the case's timeline. An update older than the latest one already applied to that dispatch
+never rolls its state back. The case itself moves only where the partner's word is clear:
+
+- ``closed``: resolved, once every partner the case went to has said closed;
+- ``open`` (or ``in_progress``, ``acknowledged``): in progress, if the case was new or waiting
+  on the partner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from frontoffice import clock
+from frontoffice.access.actor import Actor
+from frontoffice.adapters.base import StatusUpdate
+from frontoffice.cases import operations as cases
+from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.cases.status import ALLOWED_TRANSITIONS, CaseStatus
+from frontoffice.dispatch.models import (
+    Dispatch,
+    DispatchStatus,
+    PartnerAdapter,
+    PartnerStatusUpdate,
+)
+from frontoffice.extensions import db
+
+log = logging.getLogger(__name__)
+
+CLOSED = "closed"
+WORKING = frozenset({"open", "in_progress", "acknowledged"})
+
+
+@dataclass
+class UpdatesRead:
+    applied: int = 0
+    stale: int = 0
+    unknown: int = 0
+    repeated: int = 0
+
+
+def apply_updates(adapter: PartnerAdapter, updates: Iterable[StatusUpdate]) -> UpdatesRead:
+    """Applies `updates` (oldest first) from `adapter`'s partner. Flushes; the caller commits."""
+    read = UpdatesRead()
+    actor = Actor.system(f"partner:{adapter.partner.code}")
+    for update in updates:
+        if _seen(adapter.partner_id, update.update_id):
+            read.repeated += 1
+            continue
+        dispatch = db.session.scalar(
+            select(Dispatch)
+            .where(
+                Dispatch.partner_id == adapter.partner_id,
+                Dispatch.partner_reference == update.service_request_id[:100],
+                Dispatch.status == DispatchStatus.DELIVERED,
+            )
+            .order_by(Dispatch.id.desc())
+            .limit(1)
+        )
+        if dispatch is None:
+            outcome = "unknown"
+            read.unknown += 1
+            log.warning(
+                "%s sent an update for service request %r, which we did not send it",
+                adapter.partner.name,
+                update.service_request_id[:100],
+            )
+        elif dispatch.partner_status_at is not None and (
+            update.updated_datetime <= dispatch.partner_status_at
+        ):
+            outcome = "stale"
+            read.stale += 1
+        else:
+            outcome = "applied"
+            read.applied += 1
+            _apply(actor, adapter, dispatch, update)
+        db.session.add(
+            PartnerStatusUpdate(
+                partner_id=adapter.partner_id,
+                update_id=update.update_id[:100],
+                service_request_id=update.service_request_id[:100],
+                dispatch_id=dispatch.id if dispatch is not None else None,
+                status=update.status[:30],
+                updated_at=update.updated_datetime,
+                description=update.description[:5000],
+                outcome=outcome,
+            )
+        )
+        db.session.flush()
+    return read
+
+
+def _seen(partner_id: int, update_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(PartnerStatusUpdate.id).where(
+                PartnerStatusUpdate.partner_id == partner_id,
+                PartnerStatusUpdate.update_id == update_id[:100],
+            )
+        )
+        is not None
+    )
+
+
+def _apply(actor: Actor, adapter: PartnerAdapter, dispatch: Dispatch, update: StatusUpdate) -> None:
+    dispatch.partner_status = update.status[:30]
+    dispatch.partner_status_at = update.updated_datetime
+    case = db.session.get(Case, dispatch.case_id)
+    said = f"{adapter.partner.name} says {update.status.replace('_', ' ')}"
+    note = f"{said}: {update.description}" if update.description else said
+    db.session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=CaseEventKind.PARTNER_UPDATE,
+            at=clock.now(),
+            note=note[:5000],
+            details={
+                "partner_id": adapter.partner_id,
+                "update_id": update.update_id[:100],
+                "status": update.status[:30],
+                "updated_datetime": update.updated_datetime.isoformat(),
+            },
+        )
+    )
+    db.session.flush()
+    wanted = _case_status_for(case, update.status)
+    if wanted is not None and wanted in ALLOWED_TRANSITIONS[case.status]:
+        cases.change_status(
+            actor, case, wanted, note=f"{said} (service request {update.service_request_id})"
+        )
+
+
+def _case_status_for(case: Case, status: str) -> CaseStatus | None:
+    if status == CLOSED:
+        live = db.session.scalars(
+            select(Dispatch.partner_status).where(
+                Dispatch.case_id == case.id, Dispatch.status != DispatchStatus.CANCELLED
+            )
+        ).all()
+        return CaseStatus.RESOLVED if all(s == CLOSED for s in live) else None
+    if status in WORKING and case.status in (CaseStatus.NEW, CaseStatus.WAITING_ON_PARTNER):
+        return CaseStatus.IN_PROGRESS
+    return None
