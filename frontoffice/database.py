@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from frontoffice.extensions import db
 
@@ -31,3 +34,20 @@ def configure_engine_events(app: Flask) -> None:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction in one
         # process can otherwise fail at once with "database is locked" when another writes.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_CACHE_KEY = "frontoffice.transaction_cache"
+
+
+def transaction_cache(name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the current transaction: for set-up rows (routing rules,
+    adapters) read again and again while routing a batch of cases. Emptied on commit and on
+    rollback, so a change made elsewhere is seen by the next transaction."""
+    caches = db.session.info.setdefault(_CACHE_KEY, {})
+    return caches.setdefault(name, {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_transaction_cache(session: Session) -> None:
+    session.info.pop(_CACHE_KEY, None)

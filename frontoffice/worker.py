@@ -33,7 +33,10 @@ def init_app(app: Flask) -> Celery:
             Queue(prefix + name, Exchange(prefix + name), routing_key=prefix + name)
             for name in (QUEUE_DEFAULT, QUEUE_DISPATCH)
         ),
-        task_routes={"frontoffice.dispatch.deliver": {"queue": prefix + QUEUE_DISPATCH}},
+        task_routes={
+            "frontoffice.dispatch.deliver": {"queue": prefix + QUEUE_DISPATCH},
+            "frontoffice.dispatch.deliver_batch": {"queue": prefix + QUEUE_DISPATCH},
+        },
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,

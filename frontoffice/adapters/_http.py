@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import ssl
 from email.utils import parsedate_to_datetime
@@ -46,6 +47,25 @@ if not any(isinstance(f, _MaskSecretParams) for f in _httpx_logger.filters):
 def _tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every call: building one costs about 0.1 s."""
     return httpx.create_ssl_context()
+
+
+_clients: dict[tuple[int, float], httpx.Client] = {}
+
+
+def _client(timeout: float) -> httpx.Client:
+    """One pooled client per process and timeout: connections to a partner are kept alive
+    between deliveries. Keyed by process id too, as Celery forks its workers."""
+    key = (os.getpid(), timeout)
+    client = _clients.get(key)
+    if client is None:
+        client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            verify=_tls_context(),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        )
+        _clients[key] = client
+    return client
 
 
 def safe_url(url: str | httpx.URL) -> str:
@@ -92,8 +112,7 @@ def send(
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
     where = safe_url(url)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, verify=_tls_context()) as client:
-            return client.request(method, url, headers=headers, **kwargs)
+        return _client(timeout).request(method, url, headers=headers, **kwargs)
     except httpx.TimeoutException:
         raise RetryableError(
             f"{what} at {where} did not answer within {timeout:g} seconds"

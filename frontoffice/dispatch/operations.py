@@ -16,6 +16,7 @@ from sqlalchemy import or_, select, update
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
 from frontoffice.crypto import decrypt_json
+from frontoffice.database import transaction_cache
 from frontoffice.dispatch.models import (
     AttemptOutcome,
     Dispatch,
@@ -27,11 +28,20 @@ from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 
 OUTBOX_KEY = "frontoffice.outbox"
+# dispatch id -> partner id, so the committed outbox is sent in one batch per partner
+OUTBOX_PARTNERS_KEY = "frontoffice.outbox.partners"
 PORTAL = "portal"
 
 
 def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
     """The partner's adapter for this service, else its default; None means the portal."""
+    cache = transaction_cache("adapter_for")
+    if (partner_id, service_id) not in cache:
+        cache[partner_id, service_id] = _adapter_for(partner_id, service_id)
+    return cache[partner_id, service_id]
+
+
+def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
     candidates = db.session.scalars(
         select(PartnerAdapter).where(
             PartnerAdapter.partner_id == partner_id,
@@ -55,15 +65,20 @@ def write(
         adapter_type=adapter.adapter_type if adapter else PORTAL,
         status=DispatchStatus.PENDING,
         reason=reason[:200],
-        payload={},
+        payload=dict(payload),
         attempts=0,
         next_attempt_at=clock.now(),
     )
     db.session.add(dispatch)
     db.session.flush()
-    dispatch.payload = {**payload, "idempotency_key": dispatch.idempotency_key}
-    db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+    _to_outbox(dispatch)
     return dispatch
+
+
+def _to_outbox(dispatch: Dispatch) -> None:
+    """Sent after the transaction commits (tasks._enqueue_committed_outbox)."""
+    db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+    db.session.info.setdefault(OUTBOX_PARTNERS_KEY, {})[dispatch.id] = dispatch.partner_id
 
 
 def cancel_open(case_id: int, reason: str) -> list[Dispatch]:
@@ -143,7 +158,9 @@ def prepare(dispatch: Dispatch) -> Delivery:
         dispatch_id=dispatch.id,
         adapter_type=dispatch.adapter_type,
         settings=settings,
-        payload=DeliveryPayload.from_dict(dispatch.payload),
+        payload=DeliveryPayload.from_dict(
+            {**dispatch.payload, "idempotency_key": dispatch.idempotency_key}
+        ),
         breaker_open_until=breaker,
     )
 
@@ -279,5 +296,5 @@ def retry_dead(dispatch: Dispatch) -> None:
     dispatch.window_started_at = clock.now()
     dispatch.next_attempt_at = clock.now()
     dispatch.dead_at = None
-    db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+    _to_outbox(dispatch)
     db.session.flush()

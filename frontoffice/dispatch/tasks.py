@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import event, select
@@ -19,6 +21,7 @@ from frontoffice.extensions import db
 from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
+BATCH_SIZE = 20
 UPDATES_OVERLAP = timedelta(hours=1)
 
 
@@ -30,7 +33,28 @@ UPDATES_OVERLAP = timedelta(hours=1)
     max_retries=5,
 )
 def deliver(dispatch_id: int) -> str:
+    return deliver_one(dispatch_id, RetryPolicy.from_env())
+
+
+@celery_app.task(
+    name="frontoffice.dispatch.deliver_batch",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def deliver_batch(dispatch_ids: list[int]) -> dict[str, int]:
+    """Several dispatches to one partner, one after another: a task per case costs more in
+    broker round trips than the delivery itself. Running the batch again (a worker lost) is
+    safe: each dispatch is claimed, so one already delivered is skipped."""
     policy = RetryPolicy.from_env()
+    outcomes: Counter[str] = Counter()
+    for dispatch_id in dispatch_ids:
+        outcomes[deliver_one(dispatch_id, policy)] += 1
+    return dict(outcomes)
+
+
+def deliver_one(dispatch_id: int, policy: RetryPolicy) -> str:
     dispatch = operations.claim(dispatch_id, policy)
     if dispatch is None:
         db.session.rollback()
@@ -166,13 +190,38 @@ def enqueue_at(dispatch_id: int, when) -> None:
         log.warning("could not schedule dispatch %s; the sweeper will retry", dispatch_id)
 
 
+def enqueue_batch(dispatch_ids: list[int]) -> None:
+    if len(dispatch_ids) == 1:
+        enqueue(dispatch_ids[0])
+        return
+    try:
+        deliver_batch.apply_async(args=[dispatch_ids])
+    except Exception:
+        log.warning("could not enqueue %s dispatches; the sweeper will retry", len(dispatch_ids))
+
+
+def batches(dispatch_ids: Iterable[int], partner_of: dict[int, int]) -> list[list[int]]:
+    """The ids grouped by partner (one that is down then holds up only its own), in order,
+    at most BATCH_SIZE to a batch so the worker processes share the work."""
+    by_partner: dict[int | None, list[int]] = {}
+    for dispatch_id in sorted(dispatch_ids):
+        by_partner.setdefault(partner_of.get(dispatch_id), []).append(dispatch_id)
+    return [
+        ids[i : i + BATCH_SIZE]
+        for ids in by_partner.values()
+        for i in range(0, len(ids), BATCH_SIZE)
+    ]
+
+
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed_outbox(session: Session) -> None:
     ids = session.info.pop(operations.OUTBOX_KEY, None)
-    for dispatch_id in sorted(ids or ()):
-        enqueue(dispatch_id)
+    partner_of = session.info.pop(operations.OUTBOX_PARTNERS_KEY, None) or {}
+    for batch in batches(ids or (), partner_of):
+        enqueue_batch(batch)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back_outbox(session: Session) -> None:
     session.info.pop(operations.OUTBOX_KEY, None)
+    session.info.pop(operations.OUTBOX_PARTNERS_KEY, None)

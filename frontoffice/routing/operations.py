@@ -11,6 +11,7 @@ from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.database import transaction_cache
 from frontoffice.dispatch import operations as dispatches
 from frontoffice.dispatch.payloads import case_payload
 from frontoffice.extensions import db
@@ -35,6 +36,13 @@ def to_rule(r: RoutingRule) -> resolve.Rule:
 
 
 def rules_for(service_id: int) -> list[resolve.Rule]:
+    cache = transaction_cache("rules_for")
+    if service_id not in cache:
+        cache[service_id] = _rules_for(service_id)
+    return cache[service_id]
+
+
+def _rules_for(service_id: int) -> list[resolve.Rule]:
     rows = db.session.scalars(
         select(RoutingRule)
         .where(RoutingRule.service_id == service_id)
@@ -78,8 +86,7 @@ def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str 
         db.session.flush()
         return []
     case.triage_reason = ""
-    partners = db.session.scalars(select(Partner).where(Partner.id.in_(route.partner_ids))).all()
-    by_id = {p.id: p for p in partners}
+    by_id = _partners(route.partner_ids)
     case.owning_partner_id = route.partner_ids[0]
     written = []
     for partner_id in route.partner_ids:
@@ -97,6 +104,15 @@ def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str 
     _event(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", {"rule_id": route.rule_id})
     db.session.flush()
     return written
+
+
+def _partners(ids: tuple[int, ...]) -> dict[int, Partner]:
+    cache = transaction_cache("partners")
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        for partner in db.session.scalars(select(Partner).where(Partner.id.in_(missing))):
+            cache[partner.id] = partner
+    return {i: cache[i] for i in ids}
 
 
 def reroute(case: Case, actor: Actor, *, partner_ids: list[int], reason: str) -> list:

@@ -42,7 +42,7 @@ def test_routing_writes_one_pending_dispatch_per_partner_in_the_same_transaction
     case, written = routed_case(north, revs)
     assert [d.partner_id for d in written] == [north.id, revs.id]
     assert all(d.status is DispatchStatus.PENDING and d.adapter_type == "portal" for d in written)
-    assert written[0].payload["idempotency_key"] == f"dsp-{written[0].id}"
+    assert operations.prepare(written[0]).payload.idempotency_key == f"dsp-{written[0].id}"
     assert written[0].payload["case_reference"] == case.reference
     assert db.session.info[operations.OUTBOX_KEY] >= {d.id for d in written}
     assert case.owning_partner_id == north.id and case.triage_reason == ""
