@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
@@ -30,6 +31,7 @@ from frontoffice.extensions import db
 OUTBOX_KEY = "frontoffice.outbox"
 # dispatch id -> partner id, so the committed outbox is sent in one batch per partner
 OUTBOX_PARTNERS_KEY = "frontoffice.outbox.partners"
+OUTBOX_UNFLUSHED_KEY = "frontoffice.outbox.unflushed"
 PORTAL = "portal"
 
 
@@ -56,7 +58,8 @@ def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | No
 def write(
     *, case_id: int, partner_id: int, service_id: int | None, payload: dict[str, Any], reason: str
 ) -> Dispatch:
-    """Adds one outbox row in the caller's transaction; it is sent after that commits."""
+    """Adds one outbox row in the caller's transaction; it is sent after that commits. Not
+    flushed here: the caller's flush writes a batch of them at once."""
     adapter = adapter_for(partner_id, service_id)
     dispatch = Dispatch(
         case_id=case_id,
@@ -70,15 +73,29 @@ def write(
         next_attempt_at=clock.now(),
     )
     db.session.add(dispatch)
-    db.session.flush()
     _to_outbox(dispatch)
     return dispatch
 
 
 def _to_outbox(dispatch: Dispatch) -> None:
-    """Sent after the transaction commits (tasks._enqueue_committed_outbox)."""
+    """Sent after the transaction commits (tasks._enqueue_committed_outbox); known by its id
+    once flushed."""
+    if dispatch.id is None:
+        db.session.info.setdefault(OUTBOX_UNFLUSHED_KEY, []).append(dispatch)
+        return
     db.session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
     db.session.info.setdefault(OUTBOX_PARTNERS_KEY, {})[dispatch.id] = dispatch.partner_id
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _outbox_ids_after_flush(session: Session, _context) -> None:
+    unflushed = session.info.pop(OUTBOX_UNFLUSHED_KEY, None)
+    for dispatch in unflushed or ():
+        if dispatch.id is None:  # not in this flush (expunged): keep waiting
+            session.info.setdefault(OUTBOX_UNFLUSHED_KEY, []).append(dispatch)
+            continue
+        session.info.setdefault(OUTBOX_KEY, set()).add(dispatch.id)
+        session.info.setdefault(OUTBOX_PARTNERS_KEY, {})[dispatch.id] = dispatch.partner_id
 
 
 def cancel_open(case_id: int, reason: str) -> list[Dispatch]:
@@ -104,28 +121,40 @@ def load(dispatch_id: int) -> Dispatch:
 
 
 def claim(dispatch_id: int, policy: RetryPolicy) -> Dispatch | None:
-    """Takes a dispatch for delivery unless it is done or another worker holds a fresh claim.
+    """Takes a dispatch for delivery unless it is done or another worker holds a fresh claim."""
+    claimed = claim_many([dispatch_id], policy)
+    return claimed[0] if claimed else None
 
-    One conditional UPDATE, so two workers can never both claim it (on any database).
-    """
+
+def claim_many(dispatch_ids: list[int], policy: RetryPolicy) -> list[Dispatch]:
+    """Takes those of the dispatches that are due and not held by another worker's fresh
+    claim, in id order. One conditional UPDATE, so two workers never both claim one."""
     now = clock.now()
     stale = now - timedelta(seconds=policy.lease_seconds)
-    claimed = db.session.execute(
+    claimed = db.session.scalars(
         update(Dispatch)
         .where(
-            Dispatch.id == dispatch_id,
+            Dispatch.id.in_(dispatch_ids),
             or_(
                 Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
                 (Dispatch.status == DispatchStatus.DELIVERING) & (Dispatch.claimed_at < stale),
             ),
         )
         .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=Dispatch.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        return None
-    dispatch = db.session.get(Dispatch, dispatch_id, populate_existing=True)
-    return dispatch
+        .returning(Dispatch)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).all()
+    return sorted(claimed, key=lambda d: d.id)
+
+
+def release(dispatch: Dispatch) -> None:
+    """Gives back a claimed dispatch not yet tried (its worker ran short of lease time)."""
+    dispatch.status = DispatchStatus.PENDING
+    dispatch.attempts -= 1
+    dispatch.claimed_at = None
+    dispatch.next_attempt_at = clock.now()
+    _to_outbox(dispatch)
+    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -137,6 +166,7 @@ class Delivery:
     settings: dict[str, Any]
     payload: DeliveryPayload
     breaker_open_until: datetime | None
+    partner_was_failing: bool = False  # its breaker's count must be reset on success
 
 
 def adapter_settings(adapter: PartnerAdapter) -> dict[str, Any]:
@@ -147,13 +177,23 @@ def adapter_settings(adapter: PartnerAdapter) -> dict[str, Any]:
     }
 
 
+def _adapter_with_settings(adapter_id: int) -> tuple[PartnerAdapter, dict[str, Any]]:
+    """Read once per transaction: a group of dispatches to one partner shares it."""
+    cache = transaction_cache("partner_adapter")
+    if adapter_id not in cache:
+        adapter = db.session.get(PartnerAdapter, adapter_id)
+        cache[adapter_id] = (adapter, adapter_settings(adapter))
+    return cache[adapter_id]
+
+
 def prepare(dispatch: Dispatch) -> Delivery:
     settings: dict[str, Any] = {}
     breaker = None
+    failing = False
     if dispatch.partner_adapter_id is not None:
-        adapter = db.session.get(PartnerAdapter, dispatch.partner_adapter_id)
-        settings = adapter_settings(adapter)
+        adapter, settings = _adapter_with_settings(dispatch.partner_adapter_id)
         breaker = adapter.breaker_open_until
+        failing = adapter.consecutive_failures > 0 or breaker is not None
     return Delivery(
         dispatch_id=dispatch.id,
         adapter_type=dispatch.adapter_type,
@@ -162,6 +202,7 @@ def prepare(dispatch: Dispatch) -> Delivery:
             {**dispatch.payload, "idempotency_key": dispatch.idempotency_key}
         ),
         breaker_open_until=breaker,
+        partner_was_failing=failing,
     )
 
 
@@ -180,15 +221,21 @@ def _log_attempt(
 
 
 def record_delivered(
-    dispatch: Dispatch, *, partner_reference: str | None, detail: str, duration_ms: int
+    dispatch: Dispatch,
+    *,
+    partner_reference: str | None,
+    detail: str,
+    duration_ms: int,
+    reset_breaker: bool = True,
 ) -> None:
+    """Not flushed: the caller's commit writes a group of deliveries together."""
     dispatch.status = DispatchStatus.DELIVERED
     dispatch.delivered_at = clock.now()
     dispatch.partner_reference = (partner_reference or None) and partner_reference[:100]
     dispatch.next_attempt_at = None
     dispatch.last_error = ""
     _log_attempt(dispatch, AttemptOutcome.DELIVERED, detail, duration_ms)
-    if dispatch.partner_adapter_id is not None:
+    if reset_breaker and dispatch.partner_adapter_id is not None:
         db.session.execute(
             update(PartnerAdapter)
             .where(
@@ -199,7 +246,6 @@ def record_delivered(
             .values(consecutive_failures=0, breaker_open_until=None)
             .execution_options(synchronize_session=False)
         )
-    db.session.flush()
 
 
 def record_failure(

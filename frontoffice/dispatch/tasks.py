@@ -21,7 +21,9 @@ from frontoffice.extensions import db
 from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 20
+BATCH_SIZE = 20  # dispatches to a task
+GROUP_SIZE = 10  # dispatches claimed, then recorded, together
+DEFAULT_TIMEOUT = 30.0
 UPDATES_OVERLAP = timedelta(hours=1)
 
 
@@ -33,7 +35,8 @@ UPDATES_OVERLAP = timedelta(hours=1)
     max_retries=5,
 )
 def deliver(dispatch_id: int) -> str:
-    return deliver_one(dispatch_id, RetryPolicy.from_env())
+    (outcome,) = deliver_group([dispatch_id], RetryPolicy.from_env())
+    return outcome
 
 
 @celery_app.task(
@@ -44,57 +47,93 @@ def deliver(dispatch_id: int) -> str:
     max_retries=5,
 )
 def deliver_batch(dispatch_ids: list[int]) -> dict[str, int]:
-    """Several dispatches to one partner, one after another: a task per case costs more in
-    broker round trips than the delivery itself. Running the batch again (a worker lost) is
-    safe: each dispatch is claimed, so one already delivered is skipped."""
+    """Several dispatches to one partner: a task per case would cost more in broker round
+    trips than the delivery itself. Running a batch again (a worker lost) is safe: each
+    dispatch is claimed, so one already delivered is skipped."""
     policy = RetryPolicy.from_env()
     outcomes: Counter[str] = Counter()
-    for dispatch_id in dispatch_ids:
-        outcomes[deliver_one(dispatch_id, policy)] += 1
+    for i in range(0, len(dispatch_ids), GROUP_SIZE):
+        outcomes.update(deliver_group(dispatch_ids[i : i + GROUP_SIZE], policy))
     return dict(outcomes)
 
 
-def deliver_one(dispatch_id: int, policy: RetryPolicy) -> str:
-    dispatch = operations.claim(dispatch_id, policy)
-    if dispatch is None:
-        db.session.rollback()
-        return "not claimed"
-    delivery = operations.prepare(dispatch)
-    now = clock.now()
-    if delivery.breaker_open_until is not None and delivery.breaker_open_until > now:
-        operations.defer_while_breaker_open(dispatch, delivery.breaker_open_until)
-        db.session.commit()
-        enqueue_at(dispatch_id, delivery.breaker_open_until)
-        return "deferred"
-    db.session.commit()  # the claim is held without a transaction open during the call
+def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
+    """Claims the dispatches in one statement, calls the partner for each outside any
+    transaction, then records the deliveries in one transaction (failures one by one).
 
-    started = time.monotonic()
+    The claimed rows are ours until their outcome is recorded, so the loaded objects are kept
+    across the commits rather than read again."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        result = adapters.get(delivery.adapter_type).deliver(delivery.payload, delivery.settings)
-    except RetryableError as error:
-        return _failed(dispatch_id, str(error), False, error.retry_after, started, policy)
-    except PermanentError as error:
-        return _failed(dispatch_id, str(error), True, None, started, policy)
-    except AdapterError as error:
-        return _failed(dispatch_id, str(error), False, None, started, policy)
-    except Exception as error:  # a bug in an adapter must not lose the dispatch
-        log.exception("adapter %s crashed on dispatch %s", delivery.adapter_type, dispatch_id)
-        return _failed(
-            dispatch_id, f"internal error: {type(error).__name__}", False, None, started, policy
-        )
+        return _deliver_group(dispatch_ids, policy)
+    finally:
+        session.expire_on_commit = expire_on_commit
 
-    dispatch = operations.load(dispatch_id)
-    if not result.delivered:
-        return _failed(dispatch_id, result.detail or "not accepted", False, None, started, policy)
-    operations.record_delivered(
-        dispatch,
-        partner_reference=result.partner_reference,
-        detail=result.detail,
-        duration_ms=_ms(started),
-    )
-    timeline.delivered(dispatch)
+
+def _deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
+    claimed = operations.claim_many(dispatch_ids, policy)
+    outcomes = ["not claimed"] * (len(dispatch_ids) - len(claimed))
+    now = clock.now()
+    to_call = []
+    for dispatch in claimed:
+        delivery = operations.prepare(dispatch)
+        until = delivery.breaker_open_until
+        if until is not None and until > now:
+            operations.defer_while_breaker_open(dispatch, until)
+            enqueue_at(dispatch.id, until)
+            outcomes.append("deferred")
+        else:
+            to_call.append((dispatch, delivery))
+    claimed_at = time.monotonic()
     db.session.commit()
-    return "delivered"
+
+    delivered, failed = [], []
+    for n, (dispatch, delivery) in enumerate(to_call):
+        timeout = float(delivery.settings.get("timeout") or DEFAULT_TIMEOUT)
+        # The first is always tried; the rest only while a call cannot outlast the claim,
+        # which another worker would then take over.
+        if n and time.monotonic() - claimed_at + timeout > policy.lease_seconds * 0.8:
+            for left, _ in to_call[n:]:
+                operations.release(left)
+                outcomes.append("released")
+            break
+        started = time.monotonic()
+        try:
+            result = adapters.get(delivery.adapter_type).deliver(
+                delivery.payload, delivery.settings
+            )
+        except RetryableError as error:
+            failed.append((dispatch.id, str(error), False, error.retry_after, started))
+        except PermanentError as error:
+            failed.append((dispatch.id, str(error), True, None, started))
+        except AdapterError as error:
+            failed.append((dispatch.id, str(error), False, None, started))
+        except Exception as error:  # a bug in an adapter must not lose the dispatch
+            log.exception("adapter %s crashed on dispatch %s", delivery.adapter_type, dispatch.id)
+            failed.append(
+                (dispatch.id, f"internal error: {type(error).__name__}", False, None, started)
+            )
+        else:
+            if result.delivered:
+                delivered.append((dispatch, delivery, result, _ms(started)))
+            else:
+                failed.append((dispatch.id, result.detail or "not accepted", False, None, started))
+
+    for dispatch, delivery, result, duration_ms in delivered:
+        operations.record_delivered(
+            dispatch,
+            partner_reference=result.partner_reference,
+            detail=result.detail,
+            duration_ms=duration_ms,
+            reset_breaker=delivery.partner_was_failing,
+        )
+        timeline.delivered(dispatch)
+        outcomes.append("delivered")
+    db.session.commit()
+    for dispatch_id, error, permanent, retry_after, started in failed:
+        outcomes.append(_failed(dispatch_id, error, permanent, retry_after, started, policy))
+    return outcomes
 
 
 def _failed(dispatch_id, error, permanent, retry_after, started, policy) -> str:
@@ -225,3 +264,4 @@ def _enqueue_committed_outbox(session: Session) -> None:
 def _forget_rolled_back_outbox(session: Session) -> None:
     session.info.pop(operations.OUTBOX_KEY, None)
     session.info.pop(operations.OUTBOX_PARTNERS_KEY, None)
+    session.info.pop(operations.OUTBOX_UNFLUSHED_KEY, None)

@@ -72,37 +72,49 @@ def place(case: Case) -> None:
 
 def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str = "routed") -> list:
     """Routes a new case: its dispatches are written in the caller's transaction (outbox)."""
+    return route_cases([case], actor, on=on, reason=reason)
+
+
+def route_cases(
+    cases: list[Case], actor: Actor, *, on: date | None = None, reason: str = "routed"
+) -> list:
+    """Routes several cases with one flush at the end (a batch of imported or re-routed
+    cases, or a benchmark): their rows are written together."""
+    written = []
+    for case in cases:
+        written.extend(_route(case, actor, on or clock.today(), reason))
+    db.session.flush()
+    return written
+
+
+def _route(case: Case, actor: Actor, on: date, reason: str) -> list:
     place(case)
     route = resolve.resolve(
         rules_for(case.service_id),
         service_id=case.service_id,
         district_code=case.district_code,
         ward_code=case.ward_code,
-        on=on or clock.today(),
+        on=on,
     )
     if route.needs_triage:
         case.triage_reason = route.triage_reason
         _event(case, actor, CaseEventKind.TRIAGE, f"Sent to triage: {route.triage_reason}")
-        db.session.flush()
         return []
     case.triage_reason = ""
     by_id = _partners(route.partner_ids)
     case.owning_partner_id = route.partner_ids[0]
-    written = []
-    for partner_id in route.partner_ids:
-        partner = by_id[partner_id]
-        written.append(
-            dispatches.write(
-                case_id=case.id,
-                partner_id=partner_id,
-                service_id=case.service_id,
-                payload=case_payload(case, partner),
-                reason=reason,
-            )
+    written = [
+        dispatches.write(
+            case_id=case.id,
+            partner_id=partner_id,
+            service_id=case.service_id,
+            payload=case_payload(case, by_id[partner_id]),
+            reason=reason,
         )
+        for partner_id in route.partner_ids
+    ]
     names = ", ".join(by_id[p].name for p in route.partner_ids)
     _event(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", {"rule_id": route.rule_id})
-    db.session.flush()
     return written
 
 

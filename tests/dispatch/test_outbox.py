@@ -164,3 +164,18 @@ def test_reach_says_in_one_word_whether_a_case_got_to_its_partner():
     assert reach_of([d, r], "") is Reach.FAILED
     assert reach_of([x], "") is Reach.NOT_ROUTED
     assert reach_of([], "No routing rule") is Reach.TRIAGE
+
+
+def test_claim_many_takes_only_what_is_free_and_release_gives_it_back():
+    north = PartnerFactory()
+    cases = [routed_case(north) for _ in range(3)]
+    ids = [written[0].id for _, written in cases]
+    assert operations.claim(ids[1], POLICY) is not None  # another worker holds this one
+    claimed = operations.claim_many(ids, POLICY)
+    assert [d.id for d in claimed] == [ids[0], ids[2]]
+    assert all(d.status is DispatchStatus.DELIVERING and d.attempts == 1 for d in claimed)
+    db.session.info.pop(operations.OUTBOX_KEY, None)
+    operations.release(claimed[1])
+    assert (claimed[1].status, claimed[1].attempts) == (DispatchStatus.PENDING, 0)
+    assert db.session.info[operations.OUTBOX_KEY] == {ids[2]}
+    assert [d.id for d in operations.claim_many(ids, POLICY)] == [ids[2]]
