@@ -109,6 +109,8 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
+    from frontoffice.partner_api.admin_views import bp as api_keys_bp
+    from frontoffice.partner_api.views import bp as partner_api_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
 
@@ -124,6 +126,8 @@ def _blueprints(app: Flask) -> None:
         gazetteer_bp,
         catalogue_bp,
         routing_admin_bp,
+        partner_api_bp,
+        api_keys_bp,
     ):
         app.register_blueprint(bp)
 

@@ -10,7 +10,9 @@ carrying a valid CSRF token and no other data:
 - a role without the view's permission (policy.GRANTS): 403;
 - a role with it: a page, a redirect or a form error; never 403 or 500;
 - a partner user asking for another partner's customer, case, reference and so on: 404, and
-  contacts (the front office's own notes) are a 404 to partner users whoever the customer is.
+  contacts (the front office's own notes) are a 404 to partner users whoever the customer is;
+- the partner API (Permission.PARTNER_API): 401 to everyone, as a session is not an API key
+  (tests/partner_api walks it with partners' keys).
 """
 
 from __future__ import annotations
@@ -133,6 +135,18 @@ def _partner_adapter(records: dict[str, object]):
     return records["partner_adapter"]
 
 
+def _api_key(records: dict[str, object]):
+    """An API key of the records' partner, made when first needed."""
+    if "api_key" not in records:
+        from frontoffice.access.actor import Actor
+        from frontoffice.partner_api import keys
+
+        key, _ = keys.create(Actor.system("matrix"), records["partner"].id, "Matrix CRM")
+        db.session.commit()
+        records["api_key"] = key
+    return records["api_key"]
+
+
 def _service_question(records: dict[str, object]):
     """A question of the records' service, made the first time a route needs one."""
     if "question" not in records:
@@ -167,6 +181,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "question_id": lambda records: _service_question(records).id,
     "rule_id": lambda records: _routing_rule(records).id,
     "adapter_id": lambda records: _partner_adapter(records).id,
+    "key_id": lambda records: _api_key(records).id,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -178,6 +193,7 @@ SCOPED_ARGS = set(ARGS) - {
     "question_id",
     "rule_id",
     "adapter_id",
+    "key_id",
 }
 
 
@@ -259,7 +275,7 @@ def test_every_view_declares_a_permission(app):
 
 
 def test_every_declared_permission_is_granted_to_some_role(app):
-    granted = set().union(*GRANTS.values()) | {Permission.PUBLIC}
+    granted = set().union(*GRANTS.values()) | {Permission.PUBLIC, Permission.PARTNER_API}
     declared = {
         (rule.endpoint, _permission(app, rule))
         for rule in _rules(app)
@@ -289,6 +305,8 @@ def test_access_matrix(app, role, caplog):
             if permission is Permission.PUBLIC:
                 expected: object = "below 500 and not 403"
                 ok = status < 500 and status != 403
+            elif permission is Permission.PARTNER_API:  # a staff session is no API key
+                expected, ok = 401, status == 401
             elif user is None:
                 expected = "a redirect to /sign-in"
                 location = urlsplit(response.headers.get("Location", ""))

@@ -19,6 +19,8 @@ from frontoffice.accounts.models import Role, StaffUser
 
 class Permission(enum.StrEnum):
     PUBLIC = "public"
+    # The partner API: no staff session; the view checks the partner's API key itself.
+    PARTNER_API = "partner_api"
     SIGNED_IN = "signed_in"
     CUSTOMER_SEARCH = "customer.search"
     CUSTOMER_VIEW = "customer.view"

@@ -39,6 +39,9 @@ class Channel(enum.StrEnum):
         return self.value.replace("_", "-").capitalize()
 
 
+MAX_CASE_ID = 2**31 - 1  # an INTEGER key: a larger number cannot be a case
+
+
 def format_reference(case_id: int) -> str:
     return f"{REFERENCE_PREFIX}{case_id:06d}"
 
@@ -49,7 +52,7 @@ def parse_reference(text: str) -> int | None:
     if not cleaned.startswith("FO"):
         return None
     digits = cleaned[2:]
-    if not digits.isdigit() or len(digits) > 12:
+    if not digits.isdigit() or len(digits) > 12 or int(digits) > MAX_CASE_ID:
         return None
     return int(digits)
 

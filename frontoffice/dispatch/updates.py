@@ -31,6 +31,7 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.extensions import db
+from frontoffice.partners.models import Partner
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,6 @@ def apply_updates(adapter: PartnerAdapter, updates: Iterable[StatusUpdate]) -> U
     read = UpdatesRead()
     actor = Actor.system(f"partner:{adapter.partner.code}")
     for update in updates:
-        if _seen(adapter.partner_id, update.update_id):
-            read.repeated += 1
-            continue
         dispatch = db.session.scalar(
             select(Dispatch)
             .where(
@@ -64,37 +62,46 @@ def apply_updates(adapter: PartnerAdapter, updates: Iterable[StatusUpdate]) -> U
             .order_by(Dispatch.id.desc())
             .limit(1)
         )
-        if dispatch is None:
-            outcome = "unknown"
-            read.unknown += 1
-            log.warning(
-                "%s sent an update for service request %r, which we did not send it",
-                adapter.partner.name,
-                update.service_request_id[:100],
-            )
-        elif dispatch.partner_status_at is not None and (
-            update.updated_datetime <= dispatch.partner_status_at
-        ):
-            outcome = "stale"
-            read.stale += 1
-        else:
-            outcome = "applied"
-            read.applied += 1
-            _apply(actor, adapter, dispatch, update)
-        db.session.add(
-            PartnerStatusUpdate(
-                partner_id=adapter.partner_id,
-                update_id=update.update_id[:100],
-                service_request_id=update.service_request_id[:100],
-                dispatch_id=dispatch.id if dispatch is not None else None,
-                status=update.status[:30],
-                updated_at=update.updated_datetime,
-                description=update.description[:5000],
-                outcome=outcome,
-            )
-        )
-        db.session.flush()
+        outcome = apply_update(actor, adapter.partner, dispatch, update)
+        setattr(read, outcome, getattr(read, outcome) + 1)
     return read
+
+
+def apply_update(
+    actor: Actor, partner: Partner, dispatch: Dispatch | None, update: StatusUpdate
+) -> str:
+    """One update from `partner` about its copy of a case (`dispatch`, None when nothing we
+    sent matches): 'applied', 'stale', 'unknown' or 'repeated'. Flushes."""
+    if _seen(partner.id, update.update_id):
+        return "repeated"
+    if dispatch is None:
+        outcome = "unknown"
+        log.warning(
+            "%s sent an update for service request %r, which we did not send it",
+            partner.name,
+            update.service_request_id[:100],
+        )
+    elif dispatch.partner_status_at is not None and (
+        update.updated_datetime <= dispatch.partner_status_at
+    ):
+        outcome = "stale"
+    else:
+        outcome = "applied"
+        _apply(actor, partner, dispatch, update)
+    db.session.add(
+        PartnerStatusUpdate(
+            partner_id=partner.id,
+            update_id=update.update_id[:100],
+            service_request_id=update.service_request_id[:100],
+            dispatch_id=dispatch.id if dispatch is not None else None,
+            status=update.status[:30],
+            updated_at=update.updated_datetime,
+            description=update.description[:5000],
+            outcome=outcome,
+        )
+    )
+    db.session.flush()
+    return outcome
 
 
 def _seen(partner_id: int, update_id: str) -> bool:
@@ -109,11 +116,11 @@ def _seen(partner_id: int, update_id: str) -> bool:
     )
 
 
-def _apply(actor: Actor, adapter: PartnerAdapter, dispatch: Dispatch, update: StatusUpdate) -> None:
+def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpdate) -> None:
     dispatch.partner_status = update.status[:30]
     dispatch.partner_status_at = update.updated_datetime
     case = db.session.get(Case, dispatch.case_id)
-    said = f"{adapter.partner.name} says {update.status.replace('_', ' ')}"
+    said = f"{partner.name} says {update.status.replace('_', ' ')}"
     note = f"{said}: {update.description}" if update.description else said
     db.session.add(
         CaseEvent(
@@ -122,7 +129,7 @@ def _apply(actor: Actor, adapter: PartnerAdapter, dispatch: Dispatch, update: St
             at=clock.now(),
             note=note[:5000],
             details={
-                "partner_id": adapter.partner_id,
+                "partner_id": partner.id,
                 "update_id": update.update_id[:100],
                 "status": update.status[:30],
                 "updated_datetime": update.updated_datetime.isoformat(),
