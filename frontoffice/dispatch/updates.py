@@ -6,8 +6,11 @@ on the case's timeline. An update older than the latest one already applied to t
 never rolls its state back. The case itself moves only where the partner's word is clear:
 
 - ``closed``: resolved, once every partner the case went to has said closed;
-- ``open`` (or ``in_progress``, ``acknowledged``): in progress, if the case was new or waiting
-  on the partner.
+- ``open`` (or ``in_progress``, ``acknowledged``, ``accepted``): in progress, if the case was
+  new or waiting on the partner.
+
+A partner can also reject a case it does not deliver (`reject`): its copy is withdrawn and the
+case goes back to the front office's triage queue to be routed again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy import select
 from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.adapters.base import StatusUpdate
+from frontoffice.audit import operations as audit
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.cases.status import ALLOWED_TRANSITIONS, CaseStatus
@@ -36,7 +40,7 @@ from frontoffice.partners.models import Partner
 log = logging.getLogger(__name__)
 
 CLOSED = "closed"
-WORKING = frozenset({"open", "in_progress", "acknowledged"})
+WORKING = frozenset({"open", "in_progress", "acknowledged", "accepted"})
 
 
 @dataclass
@@ -155,3 +159,34 @@ def _case_status_for(case: Case, status: str) -> CaseStatus | None:
     if status in WORKING and case.status in (CaseStatus.NEW, CaseStatus.WAITING_ON_PARTNER):
         return CaseStatus.IN_PROGRESS
     return None
+
+
+def reject(actor: Actor, partner: Partner, dispatch: Dispatch, reason: str) -> None:
+    """`partner` will not deliver this case: withdraw its copy, send the case to triage."""
+    now = clock.now()
+    dispatch.status = DispatchStatus.CANCELLED
+    dispatch.partner_status = "rejected"
+    dispatch.partner_status_at = now
+    dispatch.next_attempt_at = None
+    dispatch.last_error = f"rejected by the partner: {reason}"[:500]
+    case = db.session.get(Case, dispatch.case_id)
+    case.triage_reason = f"Rejected by {partner.name}: {reason}"[:2000]
+    db.session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=CaseEventKind.PARTNER_UPDATE,
+            at=now,
+            note=f"{partner.name} rejected this case: {reason}"[:5000],
+            details={"partner_id": partner.id, "status": "rejected"},
+        )
+    )
+    audit.record(
+        actor,
+        "reject",
+        "case",
+        case.id,
+        customer_id=case.customer_id,
+        reason=reason,
+        details={"partner_id": partner.id, "dispatch_id": dispatch.id},
+    )
+    db.session.flush()

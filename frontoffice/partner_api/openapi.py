@@ -90,6 +90,49 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/cases/{reference}/accept": {
+                "post": {
+                    "operationId": "acceptCase",
+                    "summary": "Your partner will deliver this case",
+                    "parameters": [REFERENCE],
+                    "responses": {
+                        "200": _json("UpdateResult", "Accepted"),
+                        "401": _error("No key, or a key that is not valid"),
+                        "403": _error("The case was not routed to your partner"),
+                        "404": _error("There is no such case"),
+                        "409": _error("The case is already resolved, closed or cancelled"),
+                    },
+                }
+            },
+            "/cases/{reference}/reject": {
+                "post": {
+                    "operationId": "rejectCase",
+                    "summary": "Not yours to deliver: the front office routes it again",
+                    "parameters": [REFERENCE],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["reason"],
+                                    "properties": {"reason": {"type": "string", "maxLength": 5000}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json("Rejected", "Returned to the front office"),
+                        "400": _error("The body is not a JSON object"),
+                        "401": _error("No key, or a key that is not valid"),
+                        "403": _error("The case was not routed to your partner"),
+                        "404": _error("There is no such case"),
+                        "409": _error("The case is already resolved, closed or cancelled"),
+                        "413": _error("The body is too large"),
+                        "422": _error("No reason given"),
+                    },
+                }
+            },
             "/cases/{reference}/updates": {
                 "post": {
                     "operationId": "postUpdate",
@@ -222,6 +265,14 @@ def document() -> dict[str, Any]:
                             "format": "date-time",
                             "description": "When this became true; older than the last is ignored",
                         },
+                    },
+                },
+                "Rejected": {
+                    "type": "object",
+                    "required": ["reference", "returned_to"],
+                    "properties": {
+                        "reference": {"type": "string"},
+                        "returned_to": {"type": "string"},
                     },
                 },
                 "UpdateResult": {

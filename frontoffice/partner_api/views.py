@@ -17,6 +17,7 @@ from frontoffice.access.policy import Permission, requires
 from frontoffice.adapters.base import StatusUpdate
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.cases.status import CaseStatus
+from frontoffice.dispatch import updates
 from frontoffice.dispatch.payloads import case_payload
 from frontoffice.dispatch.updates import apply_update
 from frontoffice.extensions import csrf, db
@@ -205,7 +206,7 @@ def post_update(reference: str):
         raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
     if texts["your_reference"] and dispatch is not None and not dispatch.partner_reference:
         dispatch.partner_reference = texts["your_reference"]
-    actor = Actor.system(f"partner:{g.api_key.partner.code}")
+    actor = _actor()
     update = StatusUpdate(
         update_id=texts["update_id"] or f"api-{uuid.uuid4().hex}",
         service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
@@ -229,6 +230,49 @@ def post_update(reference: str):
     return jsonify({"outcome": outcome, "case": _detail(case)}), (
         201 if outcome == "applied" else 200
     )
+
+
+@bp.route("/cases/<reference>/accept", methods=["POST"])
+@with_api_key
+def accept(reference: str):
+    """The partner will deliver this case (the same as an update with status 'accepted')."""
+    case = _case_for_partner(reference)
+    if case.status.stops_the_clock:
+        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+    dispatch = queries.dispatch_to(case, _partner_id())
+    update = StatusUpdate(
+        update_id=f"api-{uuid.uuid4().hex}",
+        service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
+        status="accepted",
+        updated_datetime=clock.now(),
+    )
+    outcome = apply_update(_actor(), g.api_key.partner, dispatch, update)
+    db.session.commit()
+    db.session.refresh(case)
+    return jsonify({"outcome": outcome, "case": _detail(case)})
+
+
+@bp.route("/cases/<reference>/reject", methods=["POST"])
+@with_api_key
+def reject(reference: str):
+    """Not ours to deliver: the case goes back to the front office to be routed again."""
+    case = _case_for_partner(reference)
+    body = _json_body()
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise invalid({"reason": "Say why your partner cannot deliver this case"})
+    if len(reason) > NOTE_MAX:
+        raise invalid({"reason": "This is too long"})
+    if case.status.stops_the_clock:
+        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+    dispatch = queries.dispatch_to(case, _partner_id())
+    updates.reject(_actor(), g.api_key.partner, dispatch, reason.strip())
+    db.session.commit()
+    return jsonify({"reference": case.reference, "returned_to": "front office triage"})
+
+
+def _actor() -> Actor:
+    return Actor.system(f"partner:{g.api_key.partner.code}")
 
 
 def _json_body() -> dict[str, Any]:

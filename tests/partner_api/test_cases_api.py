@@ -195,3 +195,35 @@ def test_malformed_huge_and_illegal_bodies(api, partnership, client):
         409,
         "case_closed",
     )
+
+
+def test_accepting_starts_work(api, partnership):
+    case = case_for(partnership.ours)
+    body = api(partnership.our_key).post(f"/cases/{case.reference}/accept").get_json()
+    assert body["outcome"] == "applied" and body["case"]["status"] == "in_progress"
+    assert body["case"]["your_status"] == "accepted"
+
+
+def test_rejecting_returns_the_case_to_triage_and_out_of_the_partners_sight(
+    api, partnership, as_role
+):
+    case = case_for(partnership.ours)
+    client = api(partnership.our_key)
+    missing = client.post(f"/cases/{case.reference}/reject", json={"reason": "  "})
+    _error(missing, 422, "invalid")
+    done = client.post(f"/cases/{case.reference}/reject", json={"reason": "Not our district"})
+    assert done.status_code == 200
+    db.session.expire_all()
+    assert case.triage_reason == f"Rejected by {partnership.ours.name}: Not our district"
+    _error(client.get(f"/cases/{case.reference}"), 403, "forbidden")
+    assert case.reference not in {c["reference"] for c in client.get("/cases").get_json()["cases"]}
+    triage = as_role("supervisor").get("/staff/deliveries/triage").get_data(as_text=True)
+    assert case.reference in triage and "Not our district" in triage
+
+
+def test_a_closed_case_cannot_be_accepted_or_rejected(api, partnership):
+    case = case_for(partnership.ours)
+    client = api(partnership.our_key)
+    client.post(f"/cases/{case.reference}/updates", json={"status": "closed"})
+    _error(client.post(f"/cases/{case.reference}/accept"), 409, "case_closed")
+    _error(client.post(f"/cases/{case.reference}/reject", json={"reason": "x"}), 409, "case_closed")

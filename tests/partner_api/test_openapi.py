@@ -54,6 +54,17 @@ def test_answers_fit_the_document(api, partnership, who):
     _check(client.get("/cases", query_string={"limit": "x"}), "/cases", "get", spec)
     _check(client.get(f"/cases/{case.reference}"), "/cases/{reference}", "get", spec)
     _check(client.get("/cases/FO-424242"), "/cases/{reference}", "get", spec)
+    _check(
+        client.post(f"/cases/{case.reference}/accept"), "/cases/{reference}/accept", "post", spec
+    )
+    for body in ({"reason": ""}, None, {"reason": "Not ours"}):
+        _check(
+            client.post(f"/cases/{case.reference}/reject", json=body),
+            "/cases/{reference}/reject",
+            "post",
+            spec,
+        )
+    case = case_for(partnership.ours)
     for body in ({"status": "in_progress", "public_note": "On it"}, {"status": "?"}, None):
         _check(
             client.post(f"/cases/{case.reference}/updates", json=body),
