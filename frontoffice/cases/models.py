@@ -78,6 +78,9 @@ class Case(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # By when the delivering partner should acknowledge it, and when it first did.
+    ack_due_date: Mapped[date | None] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,6 +16,7 @@ from frontoffice.catalogue import sla
 from frontoffice.catalogue.models import Service
 from frontoffice.customers.models import Customer
 from frontoffice.extensions import db
+from frontoffice.working_days import add_working_days
 
 if TYPE_CHECKING:
     from frontoffice.contacts.models import Contact
@@ -59,6 +60,7 @@ def raise_case(
         summary=summary,
         answers=dict(answers or {}),
         due_date=_due_date(service, now),
+        ack_due_date=_ack_due_date(service, now),
         created_by_id=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -93,6 +95,12 @@ def raise_case(
 
     route_case(case, actor)
     return case
+
+
+def _ack_due_date(service: Service, raised_at: datetime) -> date | None:
+    if service.ack_working_days is None:
+        return None
+    return add_working_days(raised_at.astimezone(sla.LONDON).date(), service.ack_working_days)
 
 
 def _due_date(service: Service, raised_at: datetime) -> date | None:

@@ -155,6 +155,12 @@ class ServiceForm(FlaskForm):
         widget=GovTextInput(),
         description="Leave empty when there is no target",
     )
+    ack_working_days = StringField(
+        "Working days the partner has to acknowledge a case (optional)",
+        filters=[clean],
+        widget=GovTextInput(),
+        description="Leave empty when there is no acknowledgement target",
+    )
     adviser_script = _area(
         "Adviser script (optional)",
         "Adviser script",
@@ -180,6 +186,19 @@ class ServiceForm(FlaskForm):
         low, high = (0, ops.SLA_DAYS_MAX) if unit == "working_days" else (1, ops.SLA_HOURS_MAX)
         if not low <= int(field.data) <= high:
             raise StopValidation(f"Target in {what} must be between {low} and {high:,}")
+
+    def validate_ack_working_days(self, field: Any) -> None:
+        if not field.data:
+            return
+        if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 3:
+            raise StopValidation("Acknowledgement target must be a whole number of working days")
+        if int(field.data) > ops.ACK_DAYS_MAX:
+            raise StopValidation(
+                f"Acknowledgement target must be between 0 and {ops.ACK_DAYS_MAX} working days"
+            )
+
+    def ack(self) -> int | None:
+        return int(self.ack_working_days.data) if self.ack_working_days.data else None
 
     def sla(self) -> tuple[int | None, int | None]:
         """(sla_working_days, sla_hours)."""

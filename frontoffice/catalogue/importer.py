@@ -28,7 +28,15 @@ from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
 
 REQUIRED = ("code", "name", "owning_partner_code")
-OPTIONAL = ("group", "description", "keywords", "sla_working_days", "sla_hours", "tier")
+OPTIONAL = (
+    "group",
+    "description",
+    "keywords",
+    "sla_working_days",
+    "sla_hours",
+    "ack_working_days",
+    "tier",
+)
 COLUMNS = (
     "code",
     "name",
@@ -38,6 +46,7 @@ COLUMNS = (
     "owning_partner_code",
     "sla_working_days",
     "sla_hours",
+    "ack_working_days",
     "tier",
 )
 
@@ -102,6 +111,7 @@ def _upsert(
         raise _BadRow(f"tier {values['tier'][:20]!r} must be county, district or any")
     days = _whole_number("sla_working_days", values["sla_working_days"])
     hours = _whole_number("sla_hours", values["sla_hours"])
+    ack = _whole_number("ack_working_days", values["ack_working_days"])
     service = db.session.scalar(select(Service).where(Service.code == code))
     given = set(columns)
 
@@ -116,6 +126,7 @@ def _upsert(
         keywords=pick("keywords", values["keywords"], service and service.keywords),
         sla_working_days=pick("sla_working_days", days, service and service.sla_working_days),
         sla_hours=pick("sla_hours", hours, service and service.sla_hours),
+        ack_working_days=pick("ack_working_days", ack, service and service.ack_working_days),
         tier=ServiceTier(pick("tier", tier_text, service and service.tier)),
         adviser_script=service.adviser_script if service else "",
         active=service.active if service else True,

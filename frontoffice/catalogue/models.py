@@ -76,6 +76,8 @@ class Service(db.Model):
     # A target in working days (England and Wales) or in clock hours, or none: never both.
     sla_working_days: Mapped[int | None] = mapped_column(Integer)
     sla_hours: Mapped[int | None] = mapped_column(Integer)
+    # Working days the delivering partner has to acknowledge a case; None: no target.
+    ack_working_days: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Words people use for it that are not in its name ("wheelie bin", "brown bin").
     keywords: Mapped[str] = mapped_column(Text, default="")

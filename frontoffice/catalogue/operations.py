@@ -20,6 +20,7 @@ QUESTION_CODE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NAME_MAX, GROUP_MAX, DESCRIPTION_MAX, KEYWORDS_MAX, SCRIPT_MAX = 200, 100, 5000, 1000, 10000
 SLA_DAYS_MAX, SLA_HOURS_MAX = 365, 8760
+ACK_DAYS_MAX = 30
 LABEL_MAX, HINT_MAX, VALUES_MAX, VALUE_KEY_MAX, VALUE_NAME_MAX = 300, 1000, 100, 50, 200
 
 
@@ -39,6 +40,7 @@ class ServiceDetails:
     keywords: str = ""
     sla_working_days: int | None = None
     sla_hours: int | None = None
+    ack_working_days: int | None = None
     tier: ServiceTier = ServiceTier.ANY
     adviser_script: str = ""
     active: bool = True
@@ -104,6 +106,11 @@ def check_service(details: ServiceDetails) -> None:
     if details.sla_working_days is not None and not 0 <= details.sla_working_days <= SLA_DAYS_MAX:
         raise CatalogueError(
             "sla_working_days", f"Target in working days must be between 0 and {SLA_DAYS_MAX}"
+        )
+    if details.ack_working_days is not None and not 0 <= details.ack_working_days <= ACK_DAYS_MAX:
+        raise CatalogueError(
+            "ack_working_days",
+            f"Acknowledgement target must be between 0 and {ACK_DAYS_MAX} working days",
         )
     if details.sla_hours is not None and not 1 <= details.sla_hours <= SLA_HOURS_MAX:
         raise CatalogueError(

@@ -102,6 +102,7 @@ def _details(form: ServiceForm, service: Service | None) -> ops.ServiceDetails:
         keywords=form.keywords.data or "",
         sla_working_days=days,
         sla_hours=hours,
+        ack_working_days=form.ack(),
         tier=ServiceTier(form.tier.data),
         adviser_script=form.adviser_script.data or "",
         active=form.active.data == "yes" if service is not None else True,
@@ -142,6 +143,9 @@ def _service_data(service: Service) -> dict:
         "tier": service.tier.value,
         "sla_unit": unit,
         "sla_value": value,
+        "ack_working_days": ""
+        if service.ack_working_days is None
+        else str(service.ack_working_days),
         "adviser_script": service.adviser_script,
         "active": "yes" if service.active else "no",
     }

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
 from frontoffice.access.policy import case_scope, dispatch_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case
 from frontoffice.cases.status import OPEN_STATUSES
+from frontoffice.catalogue.models import Service
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
+from frontoffice.partners.models import Partner
 
 
 class Reach(enum.StrEnum):
@@ -113,3 +118,39 @@ def dispatch_in_scope(user: StaffUser, dispatch_id: int) -> Dispatch | None:
         .join(Case, Case.id == Dispatch.case_id)
         .where(Dispatch.id == dispatch_id, case_scope(user))
     )
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """Open cases of one partner and service that are late to be acknowledged or resolved."""
+
+    partner: Partner
+    service: Service
+    unacknowledged: int
+    past_due: int
+
+
+def overdue_by_partner_and_service(user: StaffUser, today: date) -> list[Overdue]:
+    late_ack = and_(Case.ack_due_date < today, Case.acknowledged_at.is_(None))
+    late = Case.due_date < today
+    rows = db.session.execute(
+        select(
+            Case.owning_partner_id,
+            Case.service_id,
+            func.sum(sql_case((late_ack, 1), else_=0)),
+            func.sum(sql_case((late, 1), else_=0)),
+        )
+        .where(
+            Case.status.in_([s for s in OPEN_STATUSES if not s.stops_the_clock]),
+            or_(late_ack, late),
+            case_scope(user),
+        )
+        .group_by(Case.owning_partner_id, Case.service_id)
+    ).all()
+    partners = {p.id: p for p in db.session.scalars(select(Partner))}
+    services = {s.id: s for s in db.session.scalars(select(Service))}
+    found = [
+        Overdue(partners[p], services[s], int(unacknowledged), int(past_due))
+        for p, s, unacknowledged, past_due in rows
+    ]
+    return sorted(found, key=lambda o: (o.partner.name, o.service.name))

@@ -124,6 +124,8 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
     dispatch.partner_status = update.status[:30]
     dispatch.partner_status_at = update.updated_datetime
     case = db.session.get(Case, dispatch.case_id)
+    if case.acknowledged_at is None:
+        case.acknowledged_at = clock.now()
     said = f"{partner.name} says {update.status.replace('_', ' ')}"
     note = f"{said}: {update.description}" if update.description else said
     db.session.add(

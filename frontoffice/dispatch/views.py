@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from frontoffice import clock
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, case_scope, requires
 from frontoffice.audit import operations as audit
@@ -51,6 +52,15 @@ def retry(dispatch_id: int):
 @requires(Permission.DELIVERY_MANAGE)
 def triage():
     return render_template("staff/deliveries/triage.html", cases=queries.triage_cases(current_user))
+
+
+@bp.route("/overdue")
+@requires(Permission.DELIVERY_MANAGE)
+def overdue():
+    return render_template(
+        "staff/deliveries/overdue.html",
+        rows=queries.overdue_by_partner_and_service(current_user, clock.today()),
+    )
 
 
 @bp.route("/cases/<int:case_id>/route", methods=["GET", "POST"])

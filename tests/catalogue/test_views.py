@@ -94,7 +94,7 @@ def test_list_and_filter_by_group(admin):
 
 
 def test_create_a_service(admin, partner):
-    response = admin.post(f"{SERVICES}/new", good(partner, code="Pot-Hole"))
+    response = admin.post(f"{SERVICES}/new", good(partner, code="Pot-Hole", ack_working_days="1"))
     assert response.status_code == 302
     service = db.session.scalar(select(Service).where(Service.code == "pot-hole"))
     assert response.headers["Location"].endswith(f"{SERVICES}/{service.id}/questions")
@@ -105,6 +105,7 @@ def test_create_a_service(admin, partner):
         "road, hole",
     )
     assert service.adviser_script == "Ask where exactly."
+    assert service.ack_working_days == 1
 
 
 @pytest.mark.parametrize(
@@ -139,6 +140,8 @@ def test_create_a_service(admin, partner):
         ({"sla_value": "-3"}, "sla_value", "Target must be a whole number of hours"),
         ({"sla_value": "0"}, "sla_value", "Target in hours must be between 1 and 8,760"),
         ({"sla_unit": "working_days", "sla_value": "400"}, "sla_value", "between 0 and 365"),
+        ({"ack_working_days": "soon"}, "ack_working_days", "whole number of working days"),
+        ({"ack_working_days": "31"}, "ack_working_days", "between 0 and 30 working days"),
     ],
 )
 def test_a_bad_service_is_422_and_nothing_is_saved(admin, partner, changes, field, message):
