@@ -20,12 +20,14 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.gazetteer.models import GazetteerAddress
+from frontoffice.messages.models import ResidentMessage
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
     "ApiKey",
+    "ResidentMessage",
     "AuditEvent",
     "Case",
     "CaseEvent",

@@ -85,6 +85,7 @@ class Settings:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "PARTNERSHIP_NAME": self.partnership_name,
+            "INSTANCE_DIR": str(self.instance_dir),
             "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_idle_minutes),
             "SESSION_REFRESH_EACH_REQUEST": True,
             "SESSION_COOKIE_HTTPONLY": True,

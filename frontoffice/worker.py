@@ -48,14 +48,19 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.dispatch.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
             },
+            "messages-sweep": {
+                "task": "frontoffice.messages.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+            },
             "partner-updates": {
                 "task": "frontoffice.dispatch.read_partner_updates",
                 "schedule": float(os.environ.get("FRONTOFFICE_PARTNER_UPDATES_SECONDS", "300")),
             },
         },
-        include=["frontoffice.tasks", "frontoffice.dispatch.tasks"],
+        include=["frontoffice.tasks", "frontoffice.dispatch.tasks", "frontoffice.messages.tasks"],
     )
     app.extensions["celery"] = celery_app
     import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
+    import frontoffice.messages.tasks  # noqa: F401 - the same for residents' messages
 
     return celery_app

@@ -256,15 +256,19 @@ class EmailAdapter(Adapter):
             raise classify(error, where) from None
         return result
 
-    def deliver(self, payload: DeliveryPayload, settings: Mapping[str, Any]) -> DeliveryResult:
-        settings = self.validate_settings(settings)
-        message = build_message(payload, settings)
+    def send(self, message: EmailMessage, settings: Mapping[str, Any]) -> None:
+        """Sends a ready message to settings' to_address (settings already validated)."""
         self._session(
             settings,
             lambda smtp: smtp.send_message(
                 message, settings["from_address"], [settings["to_address"]]
             ),
         )
+
+    def deliver(self, payload: DeliveryPayload, settings: Mapping[str, Any]) -> DeliveryResult:
+        settings = self.validate_settings(settings)
+        message = build_message(payload, settings)
+        self.send(message, settings)
         return DeliveryResult(
             True, None, f"Emailed to {settings['to_address']} as {message['Message-ID']}"
         )

@@ -35,6 +35,7 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.extensions import db
+from frontoffice.messages.operations import tell_resident
 from frontoffice.partners.models import Partner
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,8 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
         )
     )
     db.session.flush()
+    if update.description:
+        tell_resident(case, partner.name, update.description)
     wanted = _case_status_for(case, update.status)
     if wanted is not None and wanted in ALLOWED_TRANSITIONS[case.status]:
         cases.change_status(
