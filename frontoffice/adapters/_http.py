@@ -10,6 +10,7 @@ out of errors; a filter on the `httpx` logger masks `api_key=` in its request lo
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import os
@@ -50,6 +51,12 @@ def _tls_context() -> ssl.SSLContext:
 
 
 _clients: dict[tuple[int, float], httpx.Client] = {}
+
+
+@atexit.register
+def _close_clients() -> None:
+    for client in _clients.values():
+        client.close()
 
 
 def _client(timeout: float) -> httpx.Client:

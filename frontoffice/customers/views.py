@@ -25,7 +25,7 @@ from frontoffice.customers.forms import (
 )
 from frontoffice.customers.models import Customer, Language, PreferredChannel
 from frontoffice.customers.search import parse_query
-from frontoffice.dispatch.queries import reach_by_case
+from frontoffice.dispatch.queries import partner_word_by_case, reach_by_case
 from frontoffice.extensions import db
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers")
@@ -135,6 +135,7 @@ def record(customer_id: int):
         "staff/customers/record.html",
         record=found,
         reach=reach_by_case(found.cases),
+        partner_word=partner_word_by_case(current_user, found.cases),
         customer=found.customer,
         actions=_actions(found.customer),
         can_end_warnings=allows(current_user, Permission.CUSTOMER_EDIT),

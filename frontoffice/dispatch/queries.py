@@ -64,6 +64,26 @@ def reach_of(statuses: Iterable[DispatchStatus], triage_reason: str) -> Reach:
     return Reach.SENDING
 
 
+def partner_word_by_case(user: StaffUser, cases: list[Case]) -> dict[int, str]:
+    """The latest status each case's partner(s) reported, e.g. 'Northvale: closed'."""
+    ids = [c.id for c in cases]
+    words: dict[int, list[str]] = {}
+    if ids:
+        rows = db.session.execute(
+            select(Dispatch.case_id, Partner.name, Dispatch.partner_status)
+            .join(Partner, Partner.id == Dispatch.partner_id)
+            .where(
+                Dispatch.case_id.in_(ids),
+                Dispatch.partner_status.is_not(None),
+                dispatch_scope(user),
+            )
+            .order_by(Dispatch.case_id, Dispatch.id)
+        )
+        for case_id, name, status in rows:
+            words.setdefault(case_id, []).append(f"{name}: {status.replace('_', ' ')}")
+    return {case_id: "; ".join(said) for case_id, said in words.items()}
+
+
 def reach_by_case(cases: list[Case]) -> dict[int, Reach]:
     """One query for a page of cases."""
     ids = [c.id for c in cases]

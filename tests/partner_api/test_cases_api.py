@@ -227,3 +227,10 @@ def test_a_closed_case_cannot_be_accepted_or_rejected(api, partnership):
     client.post(f"/cases/{case.reference}/updates", json={"status": "closed"})
     _error(client.post(f"/cases/{case.reference}/accept"), 409, "case_closed")
     _error(client.post(f"/cases/{case.reference}/reject", json={"reason": "x"}), 409, "case_closed")
+
+
+def test_the_partners_word_shows_on_the_customer_record(api, partnership, as_role):
+    case = case_for(partnership.ours)
+    api(partnership.our_key).post(f"/cases/{case.reference}/updates", json={"status": "waiting"})
+    page = as_role("adviser").get(f"/staff/customers/{case.customer_id}").get_data(as_text=True)
+    assert f"{partnership.ours.name}: waiting" in page
