@@ -21,6 +21,7 @@ from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Channel, Priority
 from frontoffice.cases.status import CaseStatus
 from frontoffice.catalogue.models import Service
+from frontoffice.formkit import CONTROL
 from frontoffice.partners.models import Partner
 
 SUMMARY_MAX = 2000
@@ -28,7 +29,7 @@ NOTE_MAX = 5000
 REASON_MAX = 1000
 UNASSIGN = "none"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = CONTROL
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -10,18 +10,17 @@ unless allow_unknown.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from frontoffice.catalogue.models import QuestionType, ServiceQuestion
+from frontoffice.formkit import CONTROL
 
 STRING_MAX = 500
 TEXT_MAX = 5000
 NUMBER_MAX = Decimal(10) ** 12
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: Any) -> Any:

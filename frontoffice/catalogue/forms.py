@@ -18,6 +18,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from frontoffice.catalogue import operations as ops
 from frontoffice.catalogue.models import QuestionType, ServiceTier
+from frontoffice.formkit import Text
 
 TIER_CHOICES = [SelectChoice(t.value, t.label) for t in ServiceTier]
 SLA_CHOICES = [
@@ -37,23 +38,6 @@ def clean(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     return value
-
-
-class Text:
-    """Required or not, a length limit and no control characters (or line breaks)."""
-
-    def __init__(self, what: str, limit: int, *, required: str = "", one_line: bool = False):
-        self.what, self.limit, self.required, self.one_line = what, limit, required, one_line
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if not field.data:
-            if self.required:
-                raise StopValidation(self.required)
-            return
-        if len(field.data) > self.limit:
-            raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer")
-        if ops.CONTROL.search(field.data) or (self.one_line and "\n" in field.data):
-            raise StopValidation(f"{self.what} must not contain special characters")
 
 
 class Chosen:

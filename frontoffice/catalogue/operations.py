@@ -13,11 +13,11 @@ from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
 from frontoffice.extensions import db
+from frontoffice.formkit import CONTROL
 from frontoffice.partners.models import Partner
 
 SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 QUESTION_CODE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NAME_MAX, GROUP_MAX, DESCRIPTION_MAX, KEYWORDS_MAX, SCRIPT_MAX = 200, 100, 5000, 1000, 10000
 SLA_DAYS_MAX, SLA_HOURS_MAX = 365, 8760
 ACK_DAYS_MAX = 30

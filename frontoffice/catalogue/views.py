@@ -19,6 +19,7 @@ from frontoffice.catalogue.forms import (
 )
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
 from frontoffice.extensions import db
+from frontoffice.formkit import fieldset_params
 
 bp = Blueprint("catalogue", __name__, url_prefix="/staff/catalogue")
 
@@ -28,21 +29,6 @@ _FIELD_FOR = {
     "sla_working_days": "sla_value",
     "sla_hours": "sla_value",
 }
-
-
-def fieldset_params(field, size: str = "s", classes: str = "") -> dict:
-    """Params for a radios, checkboxes or date field: its label as a legend (the widget's own
-    legend is lost when a template passes any fieldset params) and no empty hint."""
-    params: dict = {
-        "fieldset": {
-            "legend": {"text": field.label.text, "classes": f"govuk-fieldset__legend--{size}"}
-        }
-    }
-    if not field.description:
-        params["hint"] = None
-    if classes:
-        params["classes"] = classes
-    return params
 
 
 @bp.app_context_processor

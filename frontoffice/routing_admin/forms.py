@@ -32,10 +32,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from frontoffice.customers.forms import DateInputField
+from frontoffice.formkit import Text
 from frontoffice.routing.models import AreaKind
 
 ONS_CODE = re.compile(r"[EWSN][0-9]{8}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PRIORITY_MIN, PRIORITY_MAX = 1, 1000
 # Rules are checked day by day from their boundaries: keep dates where that arithmetic works.
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
@@ -84,23 +84,6 @@ class Radios(_Chosen, RadioField):
 
 class Checkboxes(_Chosen, SelectMultipleField):
     widget = GovCheckboxesInput()
-
-
-class Text:
-    """A length limit and no control characters; required when given a message."""
-
-    def __init__(self, what: str, limit: int, *, required: str = "", one_line: bool = True):
-        self.what, self.limit, self.required, self.one_line = what, limit, required, one_line
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if not field.data:
-            if self.required:
-                raise StopValidation(self.required)
-            return
-        if len(field.data) > self.limit:
-            raise StopValidation(f"{self.what} must be {self.limit:,} characters or fewer")
-        if CONTROL.search(field.data) or (self.one_line and "\n" in field.data):
-            raise StopValidation(f"{self.what} must not contain special characters")
 
 
 class PriorityField(Field):
@@ -255,7 +238,7 @@ class NewAdapterForm(FlaskForm):
         "Name (optional)",
         description="To tell this partner system apart, like 'Northvale waste webhook'",
         filters=[strip],
-        validators=[Text("Name", 100)],
+        validators=[Text("Name", 100, one_line=True)],
         widget=GovTextInput(),
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -18,6 +18,7 @@ from frontoffice import clock
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, requires
 from frontoffice.extensions import db
+from frontoffice.formkit import fieldset_params
 from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing_admin import operations as ops
 from frontoffice.routing_admin import queries
@@ -29,23 +30,9 @@ bp = Blueprint("routing_admin", __name__, url_prefix="/staff/admin/routing")
 NOT_ECHOED = {"csrf_token", "confirm", "change", "submit"}
 
 
-def fieldset(field, size: str = "s", classes: str = "") -> dict:
-    """Params for radios, checkboxes or a date: the label as a legend, no empty hint."""
-    params: dict = {
-        "fieldset": {
-            "legend": {"text": field.label.text, "classes": f"govuk-fieldset__legend--{size}"}
-        }
-    }
-    if not field.description:
-        params["hint"] = None
-    if classes:
-        params["classes"] = classes
-    return params
-
-
 @bp.app_context_processor
 def helpers():
-    return {"routing_fieldset": fieldset, "area_text": area_text}
+    return {"routing_fieldset": fieldset_params, "area_text": area_text}
 
 
 def area_text(rule) -> str:
