@@ -109,6 +109,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
+    from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
     from frontoffice.partner_api.views import bp as partner_api_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
@@ -128,6 +129,7 @@ def _blueprints(app: Flask) -> None:
         routing_admin_bp,
         partner_api_bp,
         api_keys_bp,
+        open311_bp,
     ):
         app.register_blueprint(bp)
 

@@ -182,6 +182,8 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "rule_id": lambda records: _routing_rule(records).id,
     "adapter_id": lambda records: _partner_adapter(records).id,
     "key_id": lambda records: _api_key(records).id,
+    "fmt": lambda records: "xml",
+    "code": lambda records: records["service"].code,  # type: ignore[attr-defined]
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -194,6 +196,8 @@ SCOPED_ARGS = set(ARGS) - {
     "rule_id",
     "adapter_id",
     "key_id",
+    "fmt",
+    "code",
 }
 
 

@@ -1,0 +1,99 @@
+"""/open311/v2/: discovery and the service list and definitions (reading requests and taking
+new ones come next)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+from sqlalchemy import select
+
+from frontoffice.access.policy import Permission, requires
+from frontoffice.catalogue.models import Service
+from frontoffice.extensions import csrf, db
+from frontoffice.open311.formats import FORMATS, answer, errors
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+csrf.exempt(bp)
+CHANGESET = "2026-11-29T00:00:00Z"
+
+
+def _unknown_format(fmt: str):
+    return errors("xml", 404, f"format {fmt[:10]!r} is not offered: use .xml or .json")
+
+
+@bp.route("/discovery.<fmt>")
+@requires(Permission.PUBLIC)
+def discovery(fmt: str):
+    if fmt not in FORMATS:
+        return _unknown_format(fmt)
+    record = {
+        "changeset": CHANGESET,
+        "contact": "Ask the partnership's contact centre for an API key.",
+        "key_service": "Keys are issued by the partnership's administrators.",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": url_for("open311.discovery", fmt="xml", _external=True).rsplit("/", 1)[0],
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return answer(fmt, "discovery", None, record)
+
+
+def _active_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.active).order_by(Service.code)))
+
+
+@bp.route("/services.<fmt>")
+@requires(Permission.PUBLIC)
+def services(fmt: str):
+    if fmt not in FORMATS:
+        return _unknown_format(fmt)
+    records = [
+        {
+            "service_code": s.code,
+            "service_name": s.name,
+            "description": s.description,
+            "metadata": bool(s.active_questions),
+            "type": "realtime",
+            "keywords": ", ".join(k.strip() for k in s.keywords.split(",") if k.strip()),
+            "group": s.group,
+        }
+        for s in _active_services()
+    ]
+    return answer(fmt, "services", "service", records)
+
+
+@bp.route("/services/<code>.<fmt>")
+@requires(Permission.PUBLIC)
+def service_definition(code: str, fmt: str):
+    if fmt not in FORMATS:
+        return _unknown_format(fmt)
+    service = db.session.scalar(
+        select(Service).where(Service.code == code[:40].lower(), Service.active)
+    )
+    if service is None:
+        return errors(fmt, 404, f"service_code {code[:40]!r} is not a service we offer")
+    attributes = [
+        {
+            "variable": True,
+            "code": q.code,
+            "datatype": q.datatype.value,
+            "required": q.required,
+            "datatype_description": q.hint,
+            "order": n,
+            "description": q.label,
+            "values": [{"key": v["key"], "name": v["name"]} for v in q.values],
+        }
+        for n, q in enumerate(service.active_questions, start=1)
+    ]
+    record = {"service_code": service.code, "attributes": attributes}
+    return answer(fmt, "service_definition", None, record)
+
+
+@bp.errorhandler(404)
+def _not_found(_error):
+    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
+    return errors(fmt, 404, "not found")
