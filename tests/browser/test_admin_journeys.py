@@ -65,3 +65,30 @@ def test_create_then_edit_a_staff_user(page, live_server):
     page.get_by_role("link", name="Partners", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partners")
     assert_accessible(page)
+
+
+def test_make_copy_and_revoke_a_partner_api_key(page, live_server):
+    sign_in(page, live_server.users[Role.ADMINISTRATOR])
+    page.goto("/staff/admin/partners")
+    page.get_by_role("link", name="API keys of Northvale District Council").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partner API keys")
+    assert_accessible(page)
+
+    name = f"CRM {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Name of the new key").fill(name)
+    page.get_by_role("button", name="Make key").click()
+    panel = page.locator("#new-key")
+    expect(panel).to_contain_text("It will not be shown again")
+    key = panel.locator("[data-key]").inner_text()
+    assert re.fullmatch(r"fo_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", key)
+    assert_accessible(page)
+    screenshot(page, "admin-api-key-made")
+
+    page.goto(page.url)  # the same page by GET: the key is gone for good
+    expect(page.locator("#new-key")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text(key)
+    row = page.get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text("Never")
+    row.get_by_role("button", name=f"Revoke {name}").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is revoked")
+    expect(page.get_by_role("row").filter(has_text=name)).to_contain_text("Revoked")
