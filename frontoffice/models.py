@@ -21,12 +21,14 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.messages.models import ResidentMessage
+from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
     "ApiKey",
+    "Open311Submission",
     "ResidentMessage",
     "AuditEvent",
     "Case",

@@ -35,6 +35,11 @@ def raise_case(
     answers: Mapping[str, Any] | None = None,
     priority: Priority = Priority.NORMAL,
     contact: Contact | None = None,
+    *,
+    location_uprn: str | None = None,
+    location_text: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Case:
     """Open a case for one service for one customer and route it (frontoffice.routing).
 
@@ -59,6 +64,10 @@ def raise_case(
         channel=channel,
         summary=summary,
         answers=dict(answers or {}),
+        location_uprn=location_uprn,
+        location_text=location_text[:300],
+        latitude=latitude,
+        longitude=longitude,
         due_date=_due_date(service, now),
         ack_due_date=_ack_due_date(service, now),
         created_by_id=actor.user_id,

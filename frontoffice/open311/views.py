@@ -1,17 +1,35 @@
-"""/open311/v2/: discovery and the service list and definitions (reading requests and taking
-new ones come next)."""
+"""/open311/v2/: discovery, the service list and definitions, and new service requests
+(reading requests back comes next)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
+from frontoffice.access.actor import Actor
 from frontoffice.access.policy import Permission, requires
 from frontoffice.catalogue.models import Service
 from frontoffice.extensions import csrf, db
+from frontoffice.open311 import submissions
 from frontoffice.open311.formats import FORMATS, answer, errors
+from frontoffice.partner_api import keys
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+ATTRIBUTE = re.compile(r"attribute\[([A-Za-z0-9_]{1,50})\](\[\])?")
+TEXT_FIELDS = (
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "description",
+)
 csrf.exempt(bp)
 CHANGESET = "2026-11-29T00:00:00Z"
 
@@ -91,6 +109,41 @@ def service_definition(code: str, fmt: str):
     ]
     record = {"service_code": service.code, "attributes": attributes}
     return answer(fmt, "service_definition", None, record)
+
+
+@bp.route("/requests.<fmt>", methods=["POST"])
+@requires(Permission.PUBLIC)  # the Open311 api_key is checked below
+def create_request(fmt: str):
+    if fmt not in FORMATS:
+        return _unknown_format(fmt)
+    form = request.form
+    key = keys.authenticate(form.get("api_key"))
+    if key is None:
+        db.session.rollback()
+        return errors(fmt, 403, "api_key is missing, not valid, or revoked")
+    attributes: dict[str, Any] = {}
+    for name in form:
+        match = ATTRIBUTE.fullmatch(name)
+        if match:
+            code, many = match.groups()
+            attributes[code] = form.getlist(name) if many else form.get(name, "")
+    sent = submissions.Submission(
+        service_code=form.get("service_code", ""),
+        attributes=attributes,
+        **{f: form.get(f, "") for f in TEXT_FIELDS},
+    )
+    try:
+        case, _new = submissions.submit(Actor.system(f"open311:{key.prefix}"), key, sent)
+    except submissions.Refused as refused:
+        db.session.rollback()
+        return errors(fmt, refused.status, refused.description)
+    db.session.commit()
+    record = {
+        "service_request_id": case.reference,
+        "service_notice": f"Thank you. Your reference is {case.reference}.",
+        "account_id": None,
+    }
+    return answer(fmt, "service_requests", "request", [record])
 
 
 @bp.errorhandler(404)

@@ -1,0 +1,158 @@
+"""A service request arriving over Open311 becomes a case on the right customer record.
+
+The customer is the one record whose email, or else phone, matches; otherwise a new record.
+A client's own id (`attribute[client_request_id]`) makes a retried report find its first case.
+Flush only; the view commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from frontoffice.access.actor import Actor
+from frontoffice.cases import operations as cases
+from frontoffice.cases.models import Case, Channel
+from frontoffice.catalogue.answers import clean_answers
+from frontoffice.catalogue.models import Service
+from frontoffice.customers import normalise
+from frontoffice.customers import operations as customers
+from frontoffice.customers.models import Customer, CustomerEmail, CustomerPhone
+from frontoffice.extensions import db
+from frontoffice.open311.models import Open311Submission
+from frontoffice.partner_api.models import ApiKey
+
+CLIENT_ID = "client_request_id"
+TEXT_MAX = {"description": 5000, "address_string": 300, "first_name": 100, "last_name": 100}
+
+
+class Refused(ValueError):
+    """A request the spec says to refuse with 400 (or 404 for an unknown service)."""
+
+    def __init__(self, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.description, self.status = description, status
+
+
+@dataclass
+class Submission:
+    service_code: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    lat: str = ""
+    long: str = ""
+    address_string: str = ""
+    address_id: str = ""
+    email: str = ""
+    phone: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    description: str = ""
+
+
+def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Case, bool]:
+    """(the case, whether it is new)."""
+    client_id = str(sent.attributes.pop(CLIENT_ID, "") or "")[:100]
+    if client_id:
+        earlier = db.session.scalar(
+            select(Open311Submission).where(
+                Open311Submission.api_key_id == key.id,
+                Open311Submission.client_request_id == client_id,
+            )
+        )
+        if earlier is not None:
+            return db.session.get(Case, earlier.case_id), False
+    service = db.session.scalar(
+        select(Service).where(
+            Service.code == sent.service_code.strip().lower()[:40], Service.active
+        )
+    )
+    if not sent.service_code.strip():
+        raise Refused("service_code is required")
+    if service is None:
+        raise Refused(f"service_code {sent.service_code[:40]!r} is not a service we offer", 404)
+    for name, limit in TEXT_MAX.items():
+        if len(getattr(sent, name)) > limit:
+            raise Refused(f"{name} must be {limit} characters or fewer")
+    latitude, longitude = _position(sent)
+    uprn = sent.address_id.strip()
+    if uprn and not (uprn.isdigit() and len(uprn) <= 12):
+        raise Refused("address_id must be a UPRN: up to 12 digits")
+    if latitude is None and not sent.address_string.strip() and not uprn:
+        raise Refused("Give lat and long, address_string or address_id")
+    answers, problems = clean_answers(service.active_questions, sent.attributes)
+    if problems:
+        raise Refused(
+            "; ".join(f"attribute[{code}]: {message}" for code, message in problems.items())
+        )
+    customer = _customer(actor, sent)
+    case = cases.raise_case(
+        actor,
+        customer,
+        service,
+        Channel.WEB,
+        sent.description.strip() or service.name,
+        answers,
+        location_uprn=uprn or None,
+        location_text=sent.address_string.strip(),
+        latitude=latitude,
+        longitude=longitude,
+    )
+    if client_id:
+        db.session.add(
+            Open311Submission(api_key_id=key.id, client_request_id=client_id, case_id=case.id)
+        )
+        db.session.flush()
+    return case, True
+
+
+def _position(sent: Submission) -> tuple[float | None, float | None]:
+    if not sent.lat and not sent.long:
+        return None, None
+    try:
+        lat, long = float(sent.lat), float(sent.long)
+    except ValueError:
+        raise Refused("lat and long must both be decimal degrees") from None
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):
+        raise Refused("lat must be within ±90 and long within ±180")
+    return lat, long
+
+
+def _customer(actor: Actor, sent: Submission) -> Customer:
+    email = sent.email.strip()
+    if email:
+        if "@" not in email or len(email) > 254:
+            raise Refused("email is not an email address")
+        found = _only(
+            select(CustomerEmail.customer_id).where(
+                CustomerEmail.address_key == normalise.email_key(email)
+            )
+        )
+        if found is not None:
+            return found
+    phone = normalise.normalise_phone(sent.phone) if sent.phone.strip() else None
+    if sent.phone.strip() and phone is None:
+        raise Refused("phone is not a UK phone number")
+    if phone:
+        found = _only(
+            select(CustomerPhone.customer_id).where(
+                CustomerPhone.number_key == normalise.phone_key(phone)
+            )
+        )
+        if found is not None:
+            return found
+    details = customers.CustomerDetails(
+        given_name=sent.first_name.strip(),
+        family_name=sent.last_name.strip() or "(not given)",
+        phones=(phone,) if phone else (),
+        email=email or None,
+    )
+    return customers.create_customer(actor, details)
+
+
+def _only(query) -> Customer | None:
+    """The one customer the query finds; none when it finds none or several (a guess could
+    put a resident's report on someone else's record)."""
+    ids = set(db.session.scalars(query.limit(2)))
+    return db.session.get(Customer, ids.pop()) if len(ids) == 1 else None
