@@ -202,19 +202,13 @@ def post_update(reference: str):
     newer = (
         dispatch is None or dispatch.partner_status_at is None or at > dispatch.partner_status_at
     )
-    if newer and case.status.stops_the_clock and status != "closed":
-        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+    if newer and status != "closed":
+        _refuse_if_closed(case)
     if texts["your_reference"] and dispatch is not None and not dispatch.partner_reference:
         dispatch.partner_reference = texts["your_reference"]
-    actor = _actor()
-    update = StatusUpdate(
-        update_id=texts["update_id"] or f"api-{uuid.uuid4().hex}",
-        service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
-        status=status,
-        updated_datetime=at,
-        description=texts["public_note"],
+    outcome = _apply(
+        case, dispatch, status, at, update_id=texts["update_id"], note=texts["public_note"]
     )
-    outcome = apply_update(actor, g.api_key.partner, dispatch, update)
     if texts["internal_note"] and outcome == "applied":
         db.session.add(
             CaseEvent(
@@ -237,16 +231,9 @@ def post_update(reference: str):
 def accept(reference: str):
     """The partner will deliver this case (the same as an update with status 'accepted')."""
     case = _case_for_partner(reference)
-    if case.status.stops_the_clock:
-        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+    _refuse_if_closed(case)
     dispatch = queries.dispatch_to(case, _partner_id())
-    update = StatusUpdate(
-        update_id=f"api-{uuid.uuid4().hex}",
-        service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
-        status="accepted",
-        updated_datetime=clock.now(),
-    )
-    outcome = apply_update(_actor(), g.api_key.partner, dispatch, update)
+    outcome = _apply(case, dispatch, "accepted", clock.now())
     db.session.commit()
     db.session.refresh(case)
     return jsonify({"outcome": outcome, "case": _detail(case)})
@@ -263,8 +250,7 @@ def reject(reference: str):
         raise invalid({"reason": "Say why your partner cannot deliver this case"})
     if len(reason) > NOTE_MAX:
         raise invalid({"reason": "This is too long"})
-    if case.status.stops_the_clock:
-        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+    _refuse_if_closed(case)
     dispatch = queries.dispatch_to(case, _partner_id())
     updates.reject(_actor(), g.api_key.partner, dispatch, reason.strip())
     db.session.commit()
@@ -273,6 +259,23 @@ def reject(reference: str):
 
 def _actor() -> Actor:
     return Actor.system(f"partner:{g.api_key.partner.code}")
+
+
+def _refuse_if_closed(case: Case) -> None:
+    if case.status.stops_the_clock:
+        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
+
+
+def _apply(case, dispatch, status: str, at: datetime, *, update_id: str = "", note: str = ""):
+    """One update from the key's partner, through the same code as Open311 status reads."""
+    update = StatusUpdate(
+        update_id=update_id or f"api-{uuid.uuid4().hex}",
+        service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
+        status=status,
+        updated_datetime=at,
+        description=note,
+    )
+    return apply_update(_actor(), g.api_key.partner, dispatch, update)
 
 
 def _json_body() -> dict[str, Any]:
