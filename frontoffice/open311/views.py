@@ -34,15 +34,18 @@ csrf.exempt(bp)
 CHANGESET = "2026-11-29T00:00:00Z"
 
 
-def _unknown_format(fmt: str):
-    return errors("xml", 404, f"format {fmt[:10]!r} is not offered: use .xml or .json")
+@bp.before_request
+def _known_format():
+    """Every route ends in .<fmt>: answer an unknown one before any view runs."""
+    fmt = (request.view_args or {}).get("fmt")
+    if fmt is not None and fmt not in FORMATS:
+        return errors("xml", 404, f"format {fmt[:10]!r} is not offered: use .xml or .json")
+    return None
 
 
 @bp.route("/discovery.<fmt>")
 @requires(Permission.PUBLIC)
 def discovery(fmt: str):
-    if fmt not in FORMATS:
-        return _unknown_format(fmt)
     record = {
         "changeset": CHANGESET,
         "contact": "Ask the partnership's contact centre for an API key.",
@@ -67,8 +70,6 @@ def _active_services() -> list[Service]:
 @bp.route("/services.<fmt>")
 @requires(Permission.PUBLIC)
 def services(fmt: str):
-    if fmt not in FORMATS:
-        return _unknown_format(fmt)
     records = [
         {
             "service_code": s.code,
@@ -87,8 +88,6 @@ def services(fmt: str):
 @bp.route("/services/<code>.<fmt>")
 @requires(Permission.PUBLIC)
 def service_definition(code: str, fmt: str):
-    if fmt not in FORMATS:
-        return _unknown_format(fmt)
     service = db.session.scalar(
         select(Service).where(Service.code == code[:40].lower(), Service.active)
     )
@@ -114,8 +113,6 @@ def service_definition(code: str, fmt: str):
 @bp.route("/requests.<fmt>", methods=["POST"])
 @requires(Permission.PUBLIC)  # the Open311 api_key is checked below
 def create_request(fmt: str):
-    if fmt not in FORMATS:
-        return _unknown_format(fmt)
     form = request.form
     key = keys.authenticate(form.get("api_key"))
     if key is None:
