@@ -108,60 +108,53 @@ def _id(kind: str) -> Callable[[dict[str, object]], object]:
     return lambda records: records[kind].id  # type: ignore[attr-defined]
 
 
-def _routing_rule(records: dict[str, object]):
-    """A routing rule sending the records' service to their partner, made when first needed."""
-    if "routing_rule" not in records:
-        from frontoffice.routing.models import RoutingRule
+def _made_once(kind: str, make: Callable[[dict[str, object]], object]):
+    """records[kind], made with `make` (and committed) the first time a route needs one."""
 
-        rule = RoutingRule(
-            service=records["service"],
-            partners=[records["partner"]],
-            effective_from=date(2026, 1, 1),
-        )
-        db.session.add(rule)
-        db.session.commit()
-        records["routing_rule"] = rule
-    return records["routing_rule"]
+    def get(records: dict[str, object]):
+        if kind not in records:
+            made = make(records)
+            db.session.add(made)
+            db.session.commit()
+            records[kind] = made
+        return records[kind]
+
+    return get
 
 
-def _partner_adapter(records: dict[str, object]):
-    """A portal adapter for the records' partner, made when first needed."""
-    if "partner_adapter" not in records:
-        from frontoffice.dispatch.models import PartnerAdapter
+def _new_routing_rule(records):
+    from frontoffice.routing.models import RoutingRule
 
-        adapter = PartnerAdapter(
-            partner=records["partner"], name="Matrix portal", adapter_type="portal"
-        )
-        db.session.add(adapter)
-        db.session.commit()
-        records["partner_adapter"] = adapter
-    return records["partner_adapter"]
+    return RoutingRule(
+        service=records["service"], partners=[records["partner"]], effective_from=date(2026, 1, 1)
+    )
 
 
-def _api_key(records: dict[str, object]):
-    """An API key of the records' partner, made when first needed."""
-    if "api_key" not in records:
-        from frontoffice.access.actor import Actor
-        from frontoffice.partner_api import keys
+def _new_partner_adapter(records):
+    from frontoffice.dispatch.models import PartnerAdapter
 
-        key, _ = keys.create(Actor.system("matrix"), records["partner"].id, "Matrix CRM")
-        db.session.commit()
-        records["api_key"] = key
-    return records["api_key"]
+    return PartnerAdapter(partner=records["partner"], name="Matrix portal", adapter_type="portal")
 
 
-def _service_question(records: dict[str, object]):
-    """A question of the records' service, made the first time a route needs one."""
-    if "question" not in records:
-        from frontoffice.catalogue.models import QuestionType, ServiceQuestion
+def _new_api_key(records):
+    from frontoffice.access.actor import Actor
+    from frontoffice.partner_api import keys
 
-        question = ServiceQuestion(
-            service=records["service"], code="matrix", label="Matrix?", datatype=QuestionType.STRING
-        )
-        db.session.add(question)
-        db.session.commit()
-        records["question"] = question
-    return records["question"]
+    return keys.create(Actor.system("matrix"), records["partner"].id, "Matrix CRM")[0]
+
+
+def _new_service_question(records):
+    from frontoffice.catalogue.models import QuestionType, ServiceQuestion
+
+    return ServiceQuestion(
+        service=records["service"], code="matrix", label="Matrix?", datatype=QuestionType.STRING
+    )
+
+
+_routing_rule = _made_once("routing_rule", _new_routing_rule)
+_partner_adapter = _made_once("partner_adapter", _new_partner_adapter)
+_api_key = _made_once("api_key", _new_api_key)
+_service_question = _made_once("question", _new_service_question)
 
 
 # URL argument name -> how to fill it from a set of records. Teach it new argument names here.
