@@ -29,7 +29,6 @@ NOTE_MAX = 5000
 REASON_MAX = 1000
 UNASSIGN = "none"
 
-_CONTROL = CONTROL
 _CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -46,7 +45,7 @@ class PlainText:
 
     def __init__(self, message: str, *, single_line: bool = False) -> None:
         self.message = message
-        self.pattern = _CONTROL_OR_NEWLINE if single_line else _CONTROL
+        self.pattern = _CONTROL_OR_NEWLINE if single_line else CONTROL
 
     def __call__(self, form: Any, field: Any) -> None:
         if isinstance(field.data, str) and self.pattern.search(field.data):
