@@ -43,6 +43,11 @@ POST_OK = {200, 201, 204, 302, 303, 400, 409, 422}
 EXCEPTIONS: dict[tuple[str, str], set[int]] = {
     # Open311's spec answers 403 to a request without a valid api_key, whoever is signed in.
     ("open311.create_request", "POST"): {403},
+    ("open311.list_requests", "GET"): {403},
+    ("open311.read_request", "GET"): {403},
+    ("open311.read_token", "GET"): {403},
+    ("open311.list_updates", "GET"): {403},
+    ("open311.post_update", "POST"): {403},
 }
 
 
@@ -180,6 +185,8 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "key_id": lambda records: _api_key(records).id,
     "fmt": lambda records: "xml",
     "code": lambda records: records["service"].code,  # type: ignore[attr-defined]
+    "service_request_id": lambda records: records["case"].reference,  # type: ignore[attr-defined]
+    "token": lambda records: "not-a-token",
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.

@@ -1,12 +1,15 @@
 """A service request arriving over Open311 becomes a case on the right customer record.
 
 The customer is the one record whose email, or else phone, matches; otherwise a new record.
-A client's own id (`attribute[client_request_id]`) makes a retried report find its first case.
+Every request is kept as an Open311Submission with the key that sent it and an unguessable
+token: reads show a partner only what its own keys sent. A client's own id
+(`attribute[client_request_id]`) makes a retried report find its first case.
 Flush only; the view commits.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +17,7 @@ from sqlalchemy import select
 
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
-from frontoffice.cases.models import Case, Channel
+from frontoffice.cases.models import Channel
 from frontoffice.catalogue.answers import clean_answers
 from frontoffice.catalogue.models import Service
 from frontoffice.customers import normalise
@@ -26,6 +29,7 @@ from frontoffice.partner_api.models import ApiKey
 
 CLIENT_ID = "client_request_id"
 TEXT_MAX = {"description": 5000, "address_string": 300, "first_name": 100, "last_name": 100}
+MEDIA_URL_MAX = 500
 
 
 class Refused(ValueError):
@@ -49,10 +53,11 @@ class Submission:
     first_name: str = ""
     last_name: str = ""
     description: str = ""
+    media_url: str = ""
 
 
-def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Case, bool]:
-    """(the case, whether it is new)."""
+def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Open311Submission, bool]:
+    """(the submission, with its case; whether it is new)."""
     client_id = str(sent.attributes.pop(CLIENT_ID, "") or "")[:100]
     if client_id:
         earlier = db.session.scalar(
@@ -62,7 +67,7 @@ def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Case, bool]:
             )
         )
         if earlier is not None:
-            return db.session.get(Case, earlier.case_id), False
+            return earlier, False
     service = db.session.scalar(
         select(Service).where(
             Service.code == sent.service_code.strip().lower()[:40], Service.active
@@ -75,6 +80,7 @@ def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Case, bool]:
     for name, limit in TEXT_MAX.items():
         if len(getattr(sent, name)) > limit:
             raise Refused(f"{name} must be {limit} characters or fewer")
+    media_url = check_media_url(sent.media_url)
     latitude, longitude = _position(sent)
     uprn = sent.address_id.strip()
     if uprn and not (uprn.isdigit() and len(uprn) <= 12):
@@ -99,12 +105,32 @@ def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Case, bool]:
         latitude=latitude,
         longitude=longitude,
     )
-    if client_id:
-        db.session.add(
-            Open311Submission(api_key_id=key.id, client_request_id=client_id, case_id=case.id)
+    submission = Open311Submission(
+        api_key_id=key.id,
+        client_request_id=client_id or None,
+        case_id=case.id,
+        token=secrets.token_urlsafe(24),
+        media_url=media_url,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    return submission, True
+
+
+def check_media_url(text: str) -> str:
+    """An http(s) address of a photo, or nothing; Refused otherwise."""
+    url = text.strip()
+    if not url:
+        return ""
+    if (
+        len(url) > MEDIA_URL_MAX
+        or not url.lower().startswith(("https://", "http://"))
+        or any(c.isspace() or ord(c) < 32 or c in "<>\"'" for c in url)
+    ):
+        raise Refused(
+            f"media_url must be an http or https address of {MEDIA_URL_MAX} characters or fewer"
         )
-        db.session.flush()
-    return case, True
+    return url
 
 
 def _position(sent: Submission) -> tuple[float | None, float | None]:

@@ -1,21 +1,27 @@
 """/open311/v2/: discovery, the service list and definitions, and new service requests
-(reading requests back comes next)."""
+(read_views.py reads them back). Every route ends in .xml or .json; every error is the spec's
+error list."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, Response, request, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from frontoffice.access.actor import Actor
 from frontoffice.access.policy import Permission, requires
+from frontoffice.cases.models import format_reference
 from frontoffice.catalogue.models import Service
 from frontoffice.extensions import csrf, db
 from frontoffice.open311 import submissions
 from frontoffice.open311.formats import FORMATS, answer, errors
 from frontoffice.partner_api import keys
+from frontoffice.partner_api.models import ApiKey
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 ATTRIBUTE = re.compile(r"attribute\[([A-Za-z0-9_]{1,50})\](\[\])?")
@@ -29,9 +35,12 @@ TEXT_FIELDS = (
     "first_name",
     "last_name",
     "description",
+    "media_url",
 )
 csrf.exempt(bp)
 CHANGESET = "2026-11-29T00:00:00Z"
+# An Open311 form is a few kilobytes; a photo goes by media_url, never in the body.
+MAX_BODY = 64 * 1024
 
 
 @bp.before_request
@@ -40,7 +49,41 @@ def _known_format():
     fmt = (request.view_args or {}).get("fmt")
     if fmt is not None and fmt not in FORMATS:
         return errors("xml", 404, f"format {fmt[:10]!r} is not offered: use .xml or .json")
+    if (request.content_length or 0) > MAX_BODY:
+        return _too_large(None)
     return None
+
+
+def _fmt() -> str:
+    return (request.view_args or {}).get("fmt") or "xml"
+
+
+@bp.errorhandler(submissions.Refused)
+def _refused(refused: submissions.Refused) -> Response:
+    db.session.rollback()
+    return errors(_fmt(), refused.status, refused.description)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error) -> Response:
+    db.session.rollback()
+    return errors(_fmt(), 400, f"The request is too large: send at most {MAX_BODY // 1024} KB")
+
+
+def with_key(view: Callable) -> Callable:
+    """The request's api_key (a query parameter on GET, a form field on POST), given to the
+    view as `key`; without a valid one, the spec's 403."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        source = request.form if request.method == "POST" else request.args
+        key = keys.authenticate(source.get("api_key"))
+        if key is None:
+            db.session.rollback()
+            return errors(_fmt(), 403, "api_key is missing, not valid, or revoked")
+        return view(*args, key=key, **kwargs)
+
+    return wrapper
 
 
 @bp.route("/discovery.<fmt>")
@@ -111,13 +154,10 @@ def service_definition(code: str, fmt: str):
 
 
 @bp.route("/requests.<fmt>", methods=["POST"])
-@requires(Permission.PUBLIC)  # the Open311 api_key is checked below
-def create_request(fmt: str):
+@requires(Permission.PUBLIC)  # the Open311 api_key is checked by with_key
+@with_key
+def create_request(fmt: str, key: ApiKey):
     form = request.form
-    key = keys.authenticate(form.get("api_key"))
-    if key is None:
-        db.session.rollback()
-        return errors(fmt, 403, "api_key is missing, not valid, or revoked")
     attributes: dict[str, Any] = {}
     for name in form:
         match = ATTRIBUTE.fullmatch(name)
@@ -129,15 +169,13 @@ def create_request(fmt: str):
         attributes=attributes,
         **{f: form.get(f, "") for f in TEXT_FIELDS},
     )
-    try:
-        case, _new = submissions.submit(Actor.system(f"open311:{key.prefix}"), key, sent)
-    except submissions.Refused as refused:
-        db.session.rollback()
-        return errors(fmt, refused.status, refused.description)
+    submission, _new = submissions.submit(Actor.system(f"open311:{key.prefix}"), key, sent)
     db.session.commit()
+    reference = format_reference(submission.case_id)
     record = {
-        "service_request_id": case.reference,
-        "service_notice": f"Thank you. Your reference is {case.reference}.",
+        "service_request_id": reference,
+        "token": submission.token,
+        "service_notice": f"Thank you. Your reference is {reference}.",
         "account_id": None,
     }
     return answer(fmt, "service_requests", "request", [record])
