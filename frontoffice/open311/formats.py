@@ -7,6 +7,7 @@ as repeated child elements named by `LIST_ITEMS`) or a dict.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -20,12 +21,14 @@ LIST_ITEMS = {
     "formats": "format",
 }
 FORMATS = ("xml", "json")
+# Characters XML 1.0 cannot carry at all, even escaped: a reader would refuse the whole answer.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else NOT_XML.sub("", str(value))
 
 
 def _fill(parent: Element, record: dict[str, Any]) -> None:

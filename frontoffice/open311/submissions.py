@@ -24,6 +24,7 @@ from frontoffice.customers import normalise
 from frontoffice.customers import operations as customers
 from frontoffice.customers.models import Customer, CustomerEmail, CustomerPhone
 from frontoffice.extensions import db
+from frontoffice.formkit import CONTROL
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 
@@ -80,6 +81,8 @@ def submit(actor: Actor, key: ApiKey, sent: Submission) -> tuple[Open311Submissi
     for name, limit in TEXT_MAX.items():
         if len(getattr(sent, name)) > limit:
             raise Refused(f"{name} must be {limit} characters or fewer")
+        if CONTROL.search(getattr(sent, name)):
+            raise Refused(f"{name} must not contain control characters")
     media_url = check_media_url(sent.media_url)
     latitude, longitude = _position(sent)
     uprn = sent.address_id.strip()
