@@ -150,6 +150,7 @@ def read_token(token: str, fmt: str, key: ApiKey):
 def list_updates(fmt: str, key: ApiKey):
     start, end = _window(request.args)
     events = queries.public_events(key.partner_id, start, end)
+    _audit_read(key, list({e.case_id: (e.case, None) for e in events}.values()))
     db.session.commit()
     return answer(
         fmt,

@@ -11,6 +11,7 @@ from defusedxml import ElementTree
 from frontoffice.access.actor import Actor
 from frontoffice.adapters.base import StatusUpdate
 from frontoffice.cases.models import Case
+from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.dispatch.updates import apply_update
 from frontoffice.extensions import db
@@ -35,10 +36,23 @@ def apps() -> Apps:
     b_partner = PartnerFactory(name="Another council's app")
     _, a = keys.create(Actor.system("test"), a_partner.id, "Reporting app A")
     _, b = keys.create(Actor.system("test"), b_partner.id, "Reporting app B")
-    ServiceFactory(code="missed-bin", name="Missed bin")
+    add_bin_question(ServiceFactory(code="missed-bin", name="Missed bin"), required=False)
     ServiceFactory(code="pothole", name="Pothole")
     db.session.commit()
     return Apps(a, b, a_partner, b_partner)
+
+
+def add_bin_question(service: Service, *, required: bool) -> ServiceQuestion:
+    question = ServiceQuestion(
+        service=service,
+        code="bin",
+        label="Which bin?",
+        datatype=QuestionType.SINGLEVALUELIST,
+        required=required,
+        values=[{"key": "grey", "name": "Grey"}, {"key": "green", "name": "Green"}],
+    )
+    db.session.add(question)
+    return question
 
 
 def submit(client, key: str, **fields) -> tuple[str, str]:

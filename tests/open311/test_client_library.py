@@ -16,11 +16,8 @@ import pytest
 from civicbot.http import HttpError, HttpTransport, RateLimiter
 from civicbot.open311 import Open311Client
 from civicbot.registry import Endpoint
-from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
-from frontoffice.extensions import db
 from tests.open311.conftest import case_of
 
 
@@ -117,18 +114,6 @@ def test_civicbot_sees_the_specs_errors(live_url, apps):
 def test_georeport_reads_our_services_in_xml(live_url, apps):
     from georeport import GeoReport
 
-    bins = db.session.scalar(select(Service).where(Service.code == "missed-bin"))
-    db.session.add(
-        ServiceQuestion(
-            service=bins,
-            code="bin",
-            label="Which bin?",
-            datatype=QuestionType.SINGLEVALUELIST,
-            required=False,
-            values=[{"key": "grey", "name": "Grey"}],
-        )
-    )
-    db.session.commit()
     reader = GeoReport(live_url, output_format="xml")
     assert {"missed-bin", "pothole"} <= {s["service_code"] for s in reader.get_service_list()}
     definition = reader.get_service_definition("missed-bin")

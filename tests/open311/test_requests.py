@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from frontoffice.access.actor import Actor
 from frontoffice.cases.models import Case, Channel
-from frontoffice.catalogue.models import QuestionType, ServiceQuestion
 from frontoffice.customers.models import Customer
 from frontoffice.extensions import db
 from frontoffice.partner_api import keys
 from tests.factories import CustomerEmailFactory, CustomerFactory, PartnerFactory, ServiceFactory
+from tests.open311.conftest import add_bin_question
 
 URL = "/open311/v2/requests"
 
@@ -22,16 +22,7 @@ def setup():
     app_partner = PartnerFactory(name="FixMyStreet reporting app")
     _, key = keys.create(Actor.system("test"), app_partner.id, "Reporting app")
     bins = ServiceFactory(code="missed-bin", name="Missed bin")
-    db.session.add(
-        ServiceQuestion(
-            service=bins,
-            code="bin",
-            label="Which bin?",
-            datatype=QuestionType.SINGLEVALUELIST,
-            required=True,
-            values=[{"key": "grey", "name": "Grey"}, {"key": "green", "name": "Green"}],
-        )
-    )
+    add_bin_question(bins, required=True)
     db.session.commit()
     return key, bins
 
