@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, parse_reference
 from frontoffice.cases.status import CLOCK_STOPPED_STATUSES
@@ -36,6 +37,7 @@ class RequestFilters:
 def _ours(partner_id: int) -> Select:
     return (
         select(Case, Open311Submission)
+        .options(selectinload(Case.events))
         .join(Open311Submission, Open311Submission.case_id == Case.id)
         .join(ApiKey, ApiKey.id == Open311Submission.api_key_id)
         .where(ApiKey.partner_id == partner_id)

@@ -51,14 +51,10 @@ def _audit_read(key: ApiKey, found) -> None:
 
 
 def _requests_answer(fmt: str, key: ApiKey, found) -> object:
+    built = [records.request_record(case, submission) for case, submission in found]
     _audit_read(key, found)
-    db.session.commit()
-    return answer(
-        fmt,
-        "service_requests",
-        "request",
-        [records.request_record(case, submission) for case, submission in found],
-    )
+    db.session.commit()  # after building: committing expires what was loaded
+    return answer(fmt, "service_requests", "request", built)
 
 
 def _window(args) -> tuple:
@@ -150,14 +146,10 @@ def read_token(token: str, fmt: str, key: ApiKey):
 def list_updates(fmt: str, key: ApiKey):
     start, end = _window(request.args)
     events = queries.public_events(key.partner_id, start, end)
+    built = [records.update_record(e) for e in events]
     _audit_read(key, list({e.case_id: (e.case, None) for e in events}.values()))
     db.session.commit()
-    return answer(
-        fmt,
-        "service_request_updates",
-        "request_update",
-        [records.update_record(e) for e in events],
-    )
+    return answer(fmt, "service_request_updates", "request_update", built)
 
 
 @bp.route("/servicerequestupdates.<fmt>", methods=["POST"])
