@@ -13,8 +13,8 @@ from frontoffice import clock
 from frontoffice.access.policy import partner_sees_event, partner_work_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case, CaseEvent, parse_reference
-from frontoffice.cases.queries import fits
-from frontoffice.cases.status import CLOCK_STOPPED_STATUSES, OPEN_STATUSES, CaseStatus
+from frontoffice.cases.queries import events_newest_first, fits, status_and_service
+from frontoffice.cases.status import CLOCK_STOPPED_STATUSES
 from frontoffice.catalogue.models import Service
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
@@ -54,12 +54,7 @@ def queue(user: StaffUser, filters: Filters, page: int = 1) -> QueuePage:
     """One page of the cases routed to the user's partner: late acknowledgements first, then
     soonest due (no due date last)."""
     conditions: list[ColumnElement[bool]] = [partner_work_scope(user)]
-    if filters.status == "open":
-        conditions.append(Case.status.in_(OPEN_STATUSES))
-    elif filters.status != "all":
-        conditions.append(Case.status == CaseStatus(filters.status))
-    if filters.service_id is not None:
-        conditions.append(Case.service_id == filters.service_id)
+    conditions += status_and_service(filters.status, filters.service_id)
     if filters.overdue:
         conditions.append(overdue())
     total = db.session.scalar(select(func.count(Case.id)).where(*conditions)) or 0
@@ -128,10 +123,4 @@ def my_dispatch(user: StaffUser, case: Case) -> Dispatch | None:
 
 def timeline(user: StaffUser, case: Case) -> list[CaseEvent]:
     """The case's events that the user's partner may see, newest first."""
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-        .options(selectinload(CaseEvent.actor))
-    )
-    return [e for e in events if partner_sees_event(user, e.kind, e.details)]
+    return [e for e in events_newest_first(case) if partner_sees_event(user, e.kind, e.details)]
