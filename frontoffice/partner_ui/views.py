@@ -97,11 +97,12 @@ def queue():
     ), (200 if result is not None else 422)
 
 
-def _case_page(case: Case, failed: FlaskForm | None = None, status: int = 200):
+def _case_page(case: Case, name: str = "", failed: FlaskForm | None = None, status: int = 200):
+    """The case, with every action's form; `failed`, the form called `name`, shows its errors."""
     user = _user()
-    forms = {name: form(formdata=None, prefix=name) for name, form in FORMS.items()}
+    forms = {key: form(formdata=None, prefix=key) for key, form in FORMS.items()}
     if failed is not None:
-        forms[failed._prefix.rstrip("-")] = failed
+        forms[name] = failed
     dispatch = queries.my_dispatch(user, case)
     said = dispatch.partner_status if dispatch else None
     return render_template(
@@ -146,7 +147,7 @@ def _act(
     case = _case_or_404(reference)
     form = FORMS[name](prefix=name)
     if not form.validate_on_submit():
-        return _case_page(case, form, 422)
+        return _case_page(case, name, form, 422)
     try:
         outcome = run(_user().partner, case, form)
     except actions.NotRouted:
@@ -156,7 +157,7 @@ def _act(
         db.session.rollback()
         field = getattr(form, refused.field or MAIN_FIELD[name], None) or form[MAIN_FIELD[name]]
         field.errors = [*field.errors, refused.message]
-        return _case_page(case, form, 409 if isinstance(refused, actions.CaseClosed) else 422)
+        return _case_page(case, name, form, 409 if isinstance(refused, actions.CaseClosed) else 422)
     db.session.commit()
     flash(done(case, outcome), "success")
     return redirect(

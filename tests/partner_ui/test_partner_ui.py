@@ -351,5 +351,6 @@ def test_a_closed_case_refuses_every_action(desk, action, prefix, fields, field)
     response = desk.act(case, action, prefix, **fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert f'href="#{prefix}-{field}"' in page and "is resolved" in page
+    assert f'href="#{prefix}-{field}"' in page and f'id="{prefix}-{field}"' in page
+    assert "is resolved" in page
     assert _changes(case) == before
