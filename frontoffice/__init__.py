@@ -113,6 +113,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
     from frontoffice.partner_api.views import bp as partner_api_bp
+    from frontoffice.partner_ui.views import bp as partner_ui_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
 
@@ -129,6 +130,7 @@ def _blueprints(app: Flask) -> None:
         catalogue_bp,
         routing_admin_bp,
         partner_api_bp,
+        partner_ui_bp,
         api_keys_bp,
         open311_bp,
     ):

@@ -178,6 +178,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "email_id": _id("email"),
     "reference_id": _id("reference"),
     "dispatch_id": _id("dispatch"),
+    # A case's reference (FO-000123), in the partner API's and the partner UI's paths.
     "reference": lambda records: records["case"].reference,  # type: ignore[attr-defined]
     "question_id": lambda records: _service_question(records).id,
     "rule_id": lambda records: _routing_rule(records).id,

@@ -32,6 +32,8 @@ class Permission(enum.StrEnum):
     CASE_UPDATE = "case.update"
     CASE_REASSIGN = "case.reassign"
     QUEUE_VIEW = "queue.view"
+    # The partner UI (/partner/): work the cases routed to one's own partner.
+    PARTNER_WORK = "partner.work"
     AUDIT_VIEW = "audit.view"
     DELIVERY_MANAGE = "delivery.manage"
     ADMINISTER = "administer"
@@ -63,6 +65,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_UPDATE,
             Permission.CASE_REASSIGN,
             Permission.QUEUE_VIEW,
+            Permission.PARTNER_WORK,
         }
     ),
     # Administrators run the partnership's set-up; they see no resident's data.
@@ -122,6 +125,24 @@ def dispatch_scope(user: StaffUser) -> ColumnElement[bool]:
     if user.role is Role.PARTNER_USER:
         return Dispatch.partner_id == user.partner_id
     return false()
+
+
+def partner_work_scope(user: StaffUser) -> ColumnElement[bool]:
+    """The cases a partner user works in the partner UI: those routed to its partner (a
+    delivery that was not withdrawn), whichever partner owns them."""
+    if user.role is Role.PARTNER_USER and user.partner_id is not None:
+        from frontoffice.partner_api.queries import routed_to
+
+        return routed_to(user.partner_id)
+    return false()
+
+
+def partner_sees_event(user: StaffUser, kind: str, details: dict | None) -> bool:
+    """On a case's timeline in the partner UI: the case's life (raised, status changes) and
+    what concerns the user's own partner; not the front office's notes, nor other partners'."""
+    if kind in ("created", "status_changed"):
+        return True
+    return user.role is Role.PARTNER_USER and (details or {}).get("partner_id") == user.partner_id
 
 
 def customer_scope(user: StaffUser) -> ColumnElement[bool]:

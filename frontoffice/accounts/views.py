@@ -16,7 +16,7 @@ from flask_login import current_user, login_user, logout_user
 
 from frontoffice import clock
 from frontoffice.access.actor import current_actor
-from frontoffice.access.policy import Permission, public, requires
+from frontoffice.access.policy import Permission, allows, public, requires
 from frontoffice.accounts import operations
 from frontoffice.accounts.forms import SignInForm
 from frontoffice.audit import operations as audit
@@ -57,13 +57,20 @@ def _expire_idle_sessions_first(state) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, expire_idle_sessions)
 
 
+def _home() -> str:
+    """Where a user starts: partner staff at their partner's queue, everyone else at /staff/."""
+    if allows(current_user, Permission.PARTNER_WORK):
+        return url_for("partner_ui.queue")
+    return url_for("staff.home")
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never another host, however disguised.
 
     Browsers read a backslash as a slash and drop tabs and newlines, so a path such as
     "/<backslash>evil.example" would leave the site: anything with those is refused too.
     """
-    home = url_for("staff.home")
+    home = _home()
     if not target or not target.startswith("/") or target.startswith("//"):
         return home
     if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
@@ -79,7 +86,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit("20 per minute", methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("staff.home"))
+        return redirect(_home())
     form = SignInForm()
     locked = False
     if form.validate_on_submit():

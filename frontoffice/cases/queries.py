@@ -60,16 +60,23 @@ DELIVERY_EVENTS = (
 )
 
 
+def events_newest_first(case: Case) -> list[CaseEvent]:
+    """Every event of the case, unfiltered: callers narrow it to what their user may see."""
+    return list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+            .options(selectinload(CaseEvent.actor))
+        )
+    )
+
+
 def timeline(user: StaffUser, case: Case) -> list[CaseEvent]:
     """The case's events, newest first; a partner user sees only its own partner's deliveries."""
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
-        .options(selectinload(CaseEvent.actor))
-    )
+    events = events_newest_first(case)
     if sees_everything(user):
-        return list(events)
+        return events
     return [
         e
         for e in events
@@ -181,18 +188,25 @@ def _tab_clause(user: StaffUser, tab: Tab) -> ColumnElement[bool] | None:
     return None
 
 
+def status_and_service(status: str, service_id: int | None) -> list[ColumnElement[bool]]:
+    """A queue's status ("open", "all" or a CaseStatus value) and service filters."""
+    conditions: list[ColumnElement[bool]] = []
+    if status == "open":
+        conditions.append(Case.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        conditions.append(Case.status == CaseStatus(status))
+    if service_id is not None:
+        conditions.append(Case.service_id == service_id)
+    return conditions
+
+
 def queue(user: StaffUser, tab: Tab, filters: QueueFilters, page: int = 1) -> QueuePage:
     """One page of a work queue, soonest due first (no due date last)."""
     conditions: list[ColumnElement[bool]] = [case_scope(user)]
     clause = _tab_clause(user, tab)
     if clause is not None:
         conditions.append(clause)
-    if filters.status == "open":
-        conditions.append(Case.status.in_(OPEN_STATUSES))
-    elif filters.status != "all":
-        conditions.append(Case.status == CaseStatus(filters.status))
-    if filters.service_id is not None:
-        conditions.append(Case.service_id == filters.service_id)
+    conditions += status_and_service(filters.status, filters.service_id)
     if filters.partner_id is not None:
         conditions.append(Case.owning_partner_id == filters.partner_id)
     if filters.overdue:

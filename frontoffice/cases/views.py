@@ -226,11 +226,13 @@ def reassign(case_id: int):
     return _case_page(case, failed=form, reassign_form=form, status=422)
 
 
-def _page_links(page: int, pages: int) -> dict[str, Any]:
+def page_links(page: int, pages: int, endpoint: str = "cases.queue") -> dict[str, Any]:
+    """govukPagination params for a queue: this request's query with another page number."""
+
     def href(n: int) -> str:
         args = request.args.to_dict()
         args["page"] = str(n)
-        return url_for("cases.queue", **args)
+        return url_for(endpoint, **args)
 
     shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
     items: list[dict[str, Any]] = []
@@ -288,5 +290,5 @@ def queue():
         tab_links=tab_links,
         result=result,
         reach=reach_by_case(result.cases) if result is not None else {},
-        pagination=_page_links(page, result.pages) if result and result.pages > 1 else None,
+        pagination=page_links(page, result.pages) if result and result.pages > 1 else None,
     ), (200 if result is not None else 422)

@@ -134,6 +134,7 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
             case_id=case.id,
             kind=CaseEventKind.PARTNER_UPDATE,
             at=clock.now(),
+            actor_id=actor.user_id,
             note=note[:5000],
             details={
                 "partner_id": partner.id,
@@ -182,6 +183,7 @@ def reject(actor: Actor, partner: Partner, dispatch: Dispatch, reason: str) -> N
             case_id=case.id,
             kind=CaseEventKind.PARTNER_UPDATE,
             at=now,
+            actor_id=actor.user_id,
             note=f"{partner.name} rejected this case: {reason}"[:5000],
             details={"partner_id": partner.id, "status": "rejected"},
         )

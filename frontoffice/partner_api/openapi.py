@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontoffice.cases.status import CaseStatus
-
-STATUSES = ["acknowledged", "in_progress", "waiting", "closed"]
+from frontoffice.partner_api.actions import STATUSES
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -247,7 +246,7 @@ def document() -> dict[str, Any]:
                     "type": "object",
                     "required": ["status"],
                     "properties": {
-                        "status": {"type": "string", "enum": STATUSES},
+                        "status": {"type": "string", "enum": list(STATUSES)},
                         "public_note": {
                             "type": "string",
                             "maxLength": 5000,

@@ -1,9 +1,8 @@
-"""/api/v1/: thin views over partner_api.queries, partner_api.keys and dispatch.updates."""
+"""/api/v1/: thin views over partner_api.queries, partner_api.keys and partner_api.actions."""
 
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,22 +13,17 @@ from werkzeug.exceptions import HTTPException
 from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.access.policy import Permission, requires
-from frontoffice.adapters.base import StatusUpdate
-from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.cases.models import Case
 from frontoffice.cases.status import CaseStatus
-from frontoffice.dispatch import updates
 from frontoffice.dispatch.payloads import case_payload
-from frontoffice.dispatch.updates import apply_update
 from frontoffice.extensions import csrf, db
-from frontoffice.partner_api import keys, openapi, queries
+from frontoffice.partner_api import actions, keys, openapi, queries
 from frontoffice.partner_api.errors import ApiError, invalid, unauthorised
 
 bp = Blueprint("partner_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_BODY = 64 * 1024
-STATUSES = ("acknowledged", "in_progress", "waiting", "closed")
-NOTE_MAX = 5000
 
 
 @bp.errorhandler(ApiError)
@@ -178,8 +172,8 @@ def post_update(reference: str):
     body = _json_body()
     fields: dict[str, str] = {}
     status = body.get("status")
-    if status not in STATUSES:
-        fields["status"] = f"Use one of: {', '.join(STATUSES)}"
+    if status not in actions.STATUSES:
+        fields["status"] = f"Use one of: {', '.join(actions.STATUSES)}"
     texts = {}
     for name in ("public_note", "internal_note", "your_reference", "update_id"):
         value = body.get(name, "")
@@ -187,9 +181,11 @@ def post_update(reference: str):
             value = ""
         if not isinstance(value, str):
             fields[name] = "Give text"
-        elif len(value) > (100 if name in ("your_reference", "update_id") else NOTE_MAX):
+        elif len(value) > (
+            actions.REFERENCE_MAX if name in ("your_reference", "update_id") else actions.NOTE_MAX
+        ):
             fields[name] = "This is too long"
-        texts[name] = value.strip() if isinstance(value, str) else ""
+        texts[name] = value if isinstance(value, str) else ""
     at = clock.now()
     if body.get("updated_at") is not None:
         if isinstance(body["updated_at"], str):
@@ -198,27 +194,7 @@ def post_update(reference: str):
             fields["updated_at"] = "Give a date and time in ISO 8601"
     if fields:
         raise invalid(fields)
-    dispatch = queries.dispatch_to(case, _partner_id())
-    newer = (
-        dispatch is None or dispatch.partner_status_at is None or at > dispatch.partner_status_at
-    )
-    if newer and status != "closed":
-        _refuse_if_closed(case)
-    if texts["your_reference"] and dispatch is not None and not dispatch.partner_reference:
-        dispatch.partner_reference = texts["your_reference"]
-    outcome = _apply(
-        case, dispatch, status, at, update_id=texts["update_id"], note=texts["public_note"]
-    )
-    if texts["internal_note"] and outcome == "applied":
-        db.session.add(
-            CaseEvent(
-                case_id=case.id,
-                kind=CaseEventKind.NOTE,
-                at=clock.now(),
-                note=f"Internal note from {g.api_key.partner.name}: {texts['internal_note']}",
-                details={"partner_id": _partner_id()},
-            )
-        )
+    outcome = _act(actions.post_update, case, status=status, at=at, **texts)
     db.session.commit()
     db.session.refresh(case)
     return jsonify({"outcome": outcome, "case": _detail(case)}), (
@@ -231,9 +207,7 @@ def post_update(reference: str):
 def accept(reference: str):
     """The partner will deliver this case (the same as an update with status 'accepted')."""
     case = _case_for_partner(reference)
-    _refuse_if_closed(case)
-    dispatch = queries.dispatch_to(case, _partner_id())
-    outcome = _apply(case, dispatch, "accepted", clock.now())
+    outcome = _act(actions.accept, case)
     db.session.commit()
     db.session.refresh(case)
     return jsonify({"outcome": outcome, "case": _detail(case)})
@@ -244,38 +218,25 @@ def accept(reference: str):
 def reject(reference: str):
     """Not ours to deliver: the case goes back to the front office to be routed again."""
     case = _case_for_partner(reference)
-    body = _json_body()
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
+    reason = _json_body().get("reason")
+    if not isinstance(reason, str):
         raise invalid({"reason": "Say why your partner cannot deliver this case"})
-    if len(reason) > NOTE_MAX:
-        raise invalid({"reason": "This is too long"})
-    _refuse_if_closed(case)
-    dispatch = queries.dispatch_to(case, _partner_id())
-    updates.reject(_actor(), g.api_key.partner, dispatch, reason.strip())
+    _act(actions.reject, case, reason)
     db.session.commit()
     return jsonify({"reference": case.reference, "returned_to": "front office triage"})
 
 
-def _actor() -> Actor:
-    return Actor.system(f"partner:{g.api_key.partner.code}")
-
-
-def _refuse_if_closed(case: Case) -> None:
-    if case.status.stops_the_clock:
-        raise ApiError(409, "case_closed", f"Case {case.reference} is {case.status.label.lower()}")
-
-
-def _apply(case, dispatch, status: str, at: datetime, *, update_id: str = "", note: str = ""):
-    """One update from the key's partner, through the same code as Open311 status reads."""
-    update = StatusUpdate(
-        update_id=update_id or f"api-{uuid.uuid4().hex}",
-        service_request_id=(dispatch.partner_reference if dispatch else None) or case.reference,
-        status=status,
-        updated_datetime=at,
-        description=note,
-    )
-    return apply_update(_actor(), g.api_key.partner, dispatch, update)
+def _act(action: Callable[..., Any], case: Case, *args: Any, **kwargs: Any) -> Any:
+    """One of the partner's actions as the key's partner, its refusals as API errors."""
+    actor = Actor.system(f"partner:{g.api_key.partner.code}")
+    try:
+        return action(actor, g.api_key.partner, case, *args, **kwargs)
+    except actions.Invalid as refused:
+        raise invalid({refused.field or "body": refused.message}) from None
+    except actions.CaseClosed as refused:
+        raise ApiError(409, "case_closed", refused.message) from None
+    except actions.NotRouted as refused:
+        raise ApiError(403, "forbidden", refused.message) from None
 
 
 def _json_body() -> dict[str, Any]:

@@ -23,6 +23,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("Home", "staff.home", Permission.SIGNED_IN),
+    NavItem("Your partner’s cases", "partner_ui.queue", Permission.PARTNER_WORK),
     NavItem("Find a customer", "customers.search", Permission.CUSTOMER_SEARCH),
     NavItem("Work queues", "cases.queue", Permission.QUEUE_VIEW),
     NavItem("Failed deliveries", "deliveries.failed", Permission.DELIVERY_MANAGE),

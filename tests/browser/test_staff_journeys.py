@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from frontoffice.access.policy import GRANTS
+from frontoffice.access.policy import GRANTS, Permission
 from frontoffice.accounts.models import Role
 from frontoffice.staff.views import NAVIGATION
 from tests.browser.conftest import PARTNERSHIP_NAME, assert_accessible, screenshot, sign_in
@@ -65,7 +65,11 @@ def test_wrong_password_then_right_one(page, live_server):
 def test_navigation_per_role_then_sign_out(page, live_server, role):
     user = live_server.users[role]
     sign_in(page, user)
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.name}")
+    if Permission.PARTNER_WORK in GRANTS[role]:  # partner staff start at their partner's queue
+        expect(page).to_have_url(f"{live_server.url}/partner/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your partner’s cases")
+    else:
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.name}")
     assert_accessible(page)
 
     menu = page.get_by_role("navigation", name="Staff menu")

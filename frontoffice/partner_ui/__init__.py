@@ -1,0 +1,1 @@
+"""The partner UI: partner staff work the cases routed to their partner."""
