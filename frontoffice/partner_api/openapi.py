@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontoffice.cases.status import CaseStatus
+from frontoffice.partner_webhooks import openapi as webhooks
 
 STATUSES = ["acknowledged", "in_progress", "waiting", "closed"]
 
@@ -41,7 +42,8 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Partners' systems read the cases routed to them and send status back. "
-                "Authenticate with `Authorization: Bearer <key>`; an administrator makes keys."
+                "Authenticate with `Authorization: Bearer <key>`; an administrator makes keys. "
+                "Register a webhook (`POST /webhooks`) to be told of new and changed cases."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -159,10 +161,13 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **webhooks.PATHS,
         },
+        "webhooks": webhooks.WEBHOOKS,
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **webhooks.SCHEMAS,
                 "Error": {
                     "type": "object",
                     "required": ["error"],

@@ -175,7 +175,7 @@ def read_case(reference: str):
 @with_api_key
 def post_update(reference: str):
     case = _case_for_partner(reference)
-    body = _json_body()
+    body = json_body()
     fields: dict[str, str] = {}
     status = body.get("status")
     if status not in STATUSES:
@@ -244,7 +244,7 @@ def accept(reference: str):
 def reject(reference: str):
     """Not ours to deliver: the case goes back to the front office to be routed again."""
     case = _case_for_partner(reference)
-    body = _json_body()
+    body = json_body()
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise invalid({"reason": "Say why your partner cannot deliver this case"})
@@ -278,7 +278,7 @@ def _apply(case, dispatch, status: str, at: datetime, *, update_id: str = "", no
     return apply_update(_actor(), g.api_key.partner, dispatch, update)
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     if (request.content_length or 0) > MAX_BODY:
         raise ApiError(413, "too_large", f"Send at most {MAX_BODY // 1024} KB")
     body = request.get_json(silent=True)
