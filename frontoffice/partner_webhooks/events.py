@@ -133,7 +133,7 @@ def _write_webhook_events(session: Session, _context, _instances) -> None:
             for sub_id, events in subscriptions.get(partner_id, ()):
                 case = case or session.get(Case, case_id)
                 earlier = written.get((sub_id, case_id))
-                if earlier is not None:
+                if earlier is not None and earlier in session:  # not rolled back to a savepoint
                     kept = NEW if earlier.event == NEW else event_name
                     kept = kept if kept in events else earlier.event
                     earlier.event, earlier.payload = kept, payload_for(kept, case)
