@@ -80,7 +80,7 @@ def _changes(session: Session) -> dict[int, dict[int, str]]:
         ):
             away[obj.case_id].add(obj.partner_id)
     cases = set(new_to) | set(away) | changed
-    if not cases:
+    if not cases or not _subscriptions(session):
         return {}
     routed: dict[int, set[int]] = defaultdict(set)
     for case_id, partner_id in session.execute(

@@ -34,6 +34,9 @@ class WebhookSubscription(db.Model):
     last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_by: Mapped[str] = mapped_column(String(200), default="")
+    # The dispatch breaker: a receiver that keeps failing is not called until then.
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    breaker_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partner: Mapped[Partner] = relationship()
 

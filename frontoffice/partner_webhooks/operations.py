@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.adapters._http import safe_url
 from frontoffice.audit import operations as audit
 from frontoffice.crypto import decrypt_json, encrypt_json
+from frontoffice.dispatch import outbox
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.partner_webhooks.models import (
@@ -211,25 +212,13 @@ def disable(actor: Actor, subscription: WebhookSubscription, why: str) -> None:
 
 
 def claim(delivery_id: int, policy: RetryPolicy) -> WebhookDelivery | None:
-    """Takes a due delivery unless another worker holds a fresh claim: one conditional UPDATE."""
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
-    return db.session.scalars(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            or_(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                (WebhookDelivery.status == DeliveryStatus.SENDING)
-                & (WebhookDelivery.claimed_at < stale),
-            ),
-        )
-        .values(
-            status=DeliveryStatus.SENDING, claimed_at=now, attempts=WebhookDelivery.attempts + 1
-        )
-        .returning(WebhookDelivery)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).one_or_none()
+    return outbox.claim(
+        WebhookDelivery,
+        delivery_id,
+        policy,
+        waiting=DeliveryStatus.PENDING,
+        working=DeliveryStatus.SENDING,
+    )
 
 
 def record_delivered(delivery: WebhookDelivery) -> None:
@@ -244,6 +233,14 @@ def record_delivered(delivery: WebhookDelivery) -> None:
         .values(last_delivered_at=now)
         .execution_options(synchronize_session=False)
     )
+    outbox.reset_breaker(WebhookSubscription, delivery.subscription_id)
+
+
+def defer_while_breaker_open(delivery: WebhookDelivery, until: datetime) -> None:
+    """Its receiver is known to be failing: not called, and not counted as an attempt."""
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts -= 1
+    delivery.next_attempt_at = until
 
 
 def record_failure(
@@ -266,25 +263,16 @@ def record_failure(
     delivery.last_error = error[:2000]
     delivery.status = DeliveryStatus.PENDING if next_at else DeliveryStatus.DEAD
     delivery.next_attempt_at = next_at
+    outbox.count_failure(WebhookSubscription, delivery.subscription_id, clock.now(), policy)
     return next_at
 
 
 def due(policy: RetryPolicy, limit: int = 500) -> list[int]:
     """Deliveries whose task may have been lost, for the sweeper."""
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
-    return list(
-        db.session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                or_(
-                    (WebhookDelivery.status == DeliveryStatus.PENDING)
-                    & (WebhookDelivery.next_attempt_at <= now),
-                    (WebhookDelivery.status == DeliveryStatus.SENDING)
-                    & (WebhookDelivery.claimed_at < stale),
-                )
-            )
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
-        )
+    return outbox.due(
+        WebhookDelivery,
+        policy,
+        waiting=DeliveryStatus.PENDING,
+        working=DeliveryStatus.SENDING,
+        limit=limit,
     )

@@ -52,6 +52,12 @@ def deliver(delivery_id: int) -> str:
         delivery.last_error = "not sent: the webhook was deleted or disabled"
         db.session.commit()
         return "dropped"
+    until = subscription.breaker_open_until
+    if until is not None and until > clock.now():
+        operations.defer_while_breaker_open(delivery, until)
+        db.session.commit()
+        enqueue(delivery_id, countdown=(until - clock.now()).total_seconds())
+        return "deferred"
     url, key, event_name, body = (
         subscription.url,
         delivery.idempotency_key,

@@ -30,6 +30,8 @@ def upgrade():
         sa.Column("last_delivered_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("disabled_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("disabled_by", sa.String(length=200), nullable=False),
+        sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column("breaker_open_until", UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["api_key_id"], ["api_key.id"]),
         sa.ForeignKeyConstraint(["partner_id"], ["partner.id"]),
         sa.PrimaryKeyConstraint("id"),

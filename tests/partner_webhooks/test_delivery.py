@@ -125,3 +125,28 @@ def test_the_secret_never_reaches_the_logs(setup, receiver, caplog):
     assert caplog.records, "the failure is logged"
     assert secret not in caplog.text
     assert secret not in _reload(delivery.id).last_error
+
+
+def test_a_receiver_that_keeps_failing_opens_its_breaker_until_it_closes(
+    setup, receiver, monkeypatch
+):
+    subscription, _secret, case, first = setup
+    monkeypatch.setenv("FRONTOFFICE_DISPATCH_BREAKER_THRESHOLD", "1")
+    monkeypatch.setenv("FRONTOFFICE_DISPATCH_BREAKER_SECONDS", "600")
+    receiver.status_code = 502
+    assert tasks.deliver(first.id) == "retrying"
+    second_case, _ = routed(case.owning_partner)
+    second = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.case_id == second_case.id)
+    ).one()
+    assert tasks.deliver(second.id) == "deferred"
+    assert receiver.attempts[f"whk-{second.id}"] == 0, "not called while the breaker is open"
+    row = _reload(second.id)
+    assert row.attempts == 0 and row.next_attempt_at > clock.now() + timedelta(minutes=9)
+    db.session.refresh(subscription)
+    subscription.breaker_open_until = clock.now() - timedelta(seconds=1)  # time has passed
+    db.session.commit()
+    receiver.status_code = None
+    assert tasks.deliver(second.id) == "delivered"
+    db.session.refresh(subscription)
+    assert subscription.consecutive_failures == 0 and subscription.breaker_open_until is None
