@@ -113,7 +113,7 @@ def test_a_receiver_down_for_a_while_gets_each_event_once_signed_and_only_its_ow
     assert sorted(north_cases) == sorted(north_refs), "each event exactly once"
     assert [body["case"]["reference"] for body in east.received.values()] == sorted(east_refs)
     assert set(north.events.values()) == {"case.new"}
-    assert all(n > 1 for n in north.attempts.values()), "every event was refused at first"
+    assert sum(north.attempts.values()) > len(north_refs), "the receiver refused some at first"
     assert set(north.attempts) == set(north.received), "retries reused the Idempotency-Key"
     assert not set(north.attempts) & set(east.attempts)
     for key, body in north.received.items():
