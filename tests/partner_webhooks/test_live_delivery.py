@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from frontoffice import clock, worker
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, Channel
@@ -16,7 +16,7 @@ from frontoffice.models import Customer, Partner, PartnerKind, Service
 from frontoffice.partner_webhooks import operations
 from frontoffice.partner_webhooks.models import DeliveryStatus, WebhookDelivery
 from frontoffice.routing.models import AreaKind, RoutingRule
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until
+from tests.live import live_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
 pytestmark = pytest.mark.no_db
@@ -33,20 +33,12 @@ def receivers():
 @pytest.fixture(scope="module")
 def live(app, database_url, tmp_path_factory, receivers):
     tmp = tmp_path_factory.mktemp("webhooks-live")
-    with fresh_database(database_url, tmp, "webhooks") as url:
-        env = live_environment(url, tmp)
-        the_app = live_app(env)
-        with the_app.app_context():
-            _partnership(*receivers)
-        w = Worker(env, tmp / "worker.log").start()
-        try:
-            yield the_app, w
-        finally:
-            w.stop()
-            with the_app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            worker.init_app(app)  # give the rest of the session its own broker back
+
+    def setup(_app):
+        _partnership(*receivers)
+
+    with live_worker(app, database_url, tmp, "webhooks", setup) as (the_app, w, _env, _tmp):
+        yield the_app, w
 
 
 def _partnership(north_receiver, east_receiver):
