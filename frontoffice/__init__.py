@@ -79,6 +79,7 @@ def _templates(app: Flask) -> None:
 
 def _extensions(app: Flask) -> None:
     from frontoffice import database, models  # noqa: F401 - every model, for metadata
+    from frontoffice.partner_webhooks import events  # noqa: F401 - writes partners' webhook events
 
     db.init_app(app)
     database.configure_engine_events(app)
@@ -100,6 +101,7 @@ def _extensions(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
+    import frontoffice.partner_webhooks.views  # noqa: F401 - routes of the partner API's blueprint
     from frontoffice.accounts.views import bp as accounts_bp
     from frontoffice.admin.views import bp as admin_bp
     from frontoffice.audit.views import bp as audit_bp

@@ -23,10 +23,13 @@ from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
+from frontoffice.partner_webhooks.models import WebhookDelivery, WebhookSubscription
 from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "WebhookDelivery",
+    "WebhookSubscription",
     "ApiKey",
     "Open311Submission",
     "ResidentMessage",

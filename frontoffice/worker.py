@@ -36,6 +36,7 @@ def init_app(app: Flask) -> Celery:
         task_routes={
             "frontoffice.dispatch.deliver": {"queue": prefix + QUEUE_DISPATCH},
             "frontoffice.dispatch.deliver_batch": {"queue": prefix + QUEUE_DISPATCH},
+            "frontoffice.partner_webhooks.deliver": {"queue": prefix + QUEUE_DISPATCH},
         },
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -52,15 +53,25 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.messages.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
             },
+            "partner-webhooks-sweep": {
+                "task": "frontoffice.partner_webhooks.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+            },
             "partner-updates": {
                 "task": "frontoffice.dispatch.read_partner_updates",
                 "schedule": float(os.environ.get("FRONTOFFICE_PARTNER_UPDATES_SECONDS", "300")),
             },
         },
-        include=["frontoffice.tasks", "frontoffice.dispatch.tasks", "frontoffice.messages.tasks"],
+        include=[
+            "frontoffice.tasks",
+            "frontoffice.dispatch.tasks",
+            "frontoffice.messages.tasks",
+            "frontoffice.partner_webhooks.tasks",
+        ],
     )
     app.extensions["celery"] = celery_app
     import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
     import frontoffice.messages.tasks  # noqa: F401 - the same for residents' messages
+    import frontoffice.partner_webhooks.tasks  # noqa: F401 - and for partners' webhooks
 
     return celery_app

@@ -152,6 +152,30 @@ class Worker:
         return self.log_path.read_text(errors="replace")[-5000:]
 
 
+@contextlib.contextmanager
+def live_worker(session_app, database_url: str, tmp: Path, name: str, setup) -> Iterator[tuple]:
+    """A fresh database set up by `setup(app)` (committed), and a real worker on it: yields
+    (app, worker, env, tmp). Afterwards `session_app` gets its own broker back."""
+    from frontoffice import worker
+    from frontoffice.extensions import db
+
+    with fresh_database(database_url, tmp, name) as url:
+        env = live_environment(url, tmp)
+        the_app = live_app(env)
+        with the_app.app_context():
+            setup(the_app)
+            db.session.commit()
+        w = Worker(env, tmp / "worker.log").start()
+        try:
+            yield the_app, w, env, tmp
+        finally:
+            w.stop()
+            with the_app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            worker.init_app(session_app)
+
+
 def wait_until(predicate, *, timeout: float, interval: float = 0.2, message=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -8,12 +8,15 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from frontoffice.adapters.webhook import verify
+
 
 class WebhookReceiver:
     """A partner's webhook endpoint: keeps one copy per Idempotency-Key, counts every attempt.
 
     `fail_until` (a monotonic time) answers 500 until then, `failures_left` to that many
-    requests; `status_code` forces an answer.
+    requests; `status_code` forces an answer. With a `secret`, a request whose signature does
+    not verify is answered 401 and counted in `bad_signatures`.
     """
 
     def __init__(self) -> None:
@@ -24,6 +27,9 @@ class WebhookReceiver:
         self.failures_left = 0
         self.status_code: int | None = None
         self.delay = 0.0
+        self.secret: str | None = None
+        self.bad_signatures = 0
+        self.events: dict[str, str] = {}  # Idempotency-Key -> X-Frontoffice-Event
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,7 +41,16 @@ class WebhookReceiver:
                     time.sleep(receiver.delay)
                 with receiver.lock:
                     receiver.attempts[key] += 1
-                    if receiver.status_code is not None:
+                    if receiver.secret is not None and not verify(
+                        receiver.secret,
+                        self.headers.get("X-Frontoffice-Timestamp", ""),
+                        body,
+                        self.headers.get("X-Frontoffice-Signature", ""),
+                        now=time.time(),
+                    ):
+                        receiver.bad_signatures += 1
+                        code = 401
+                    elif receiver.status_code is not None:
                         code = receiver.status_code
                     elif time.monotonic() < receiver.fail_until or receiver.failures_left > 0:
                         receiver.failures_left = max(0, receiver.failures_left - 1)
@@ -43,6 +58,7 @@ class WebhookReceiver:
                     else:
                         code = 200
                         receiver.received.setdefault(key, json.loads(body or b"{}"))
+                        receiver.events.setdefault(key, self.headers.get("X-Frontoffice-Event"))
                 answer = json.dumps({"reference": f"P-{key}"} if code == 200 else {"error": "no"})
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")

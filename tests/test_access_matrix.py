@@ -148,6 +148,18 @@ def _new_api_key(records):
     return keys.create(Actor.system("matrix"), records["partner"].id, "Matrix CRM")[0]
 
 
+def _new_webhook(records):
+    from frontoffice.partner_webhooks.models import WebhookSubscription
+
+    return WebhookSubscription(
+        partner=records["partner"],
+        url="https://hooks.example.org/matrix",
+        events=["case.new"],
+        secret="",
+        disabled_by="",
+    )
+
+
 def _new_service_question(records):
     from frontoffice.catalogue.models import QuestionType, ServiceQuestion
 
@@ -160,6 +172,7 @@ _routing_rule = _made_once("routing_rule", _new_routing_rule)
 _partner_adapter = _made_once("partner_adapter", _new_partner_adapter)
 _api_key = _made_once("api_key", _new_api_key)
 _service_question = _made_once("question", _new_service_question)
+_webhook = _made_once("webhook", _new_webhook)
 
 
 # URL argument name -> how to fill it from a set of records. Teach it new argument names here.
@@ -184,6 +197,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "rule_id": lambda records: _routing_rule(records).id,
     "adapter_id": lambda records: _partner_adapter(records).id,
     "key_id": lambda records: _api_key(records).id,
+    "webhook_id": lambda records: _webhook(records).id,
     "fmt": lambda records: "xml",
     "code": lambda records: records["service"].code,  # type: ignore[attr-defined]
     "service_request_id": lambda records: records["case"].reference,  # type: ignore[attr-defined]
@@ -200,6 +214,7 @@ SCOPED_ARGS = set(ARGS) - {
     "rule_id",
     "adapter_id",
     "key_id",
+    "webhook_id",
     "fmt",
     "code",
 }

@@ -121,6 +121,44 @@ def _error_detail(response: httpx.Response) -> str:
     return ""
 
 
+def post_signed(
+    url: str,
+    secret: str,
+    body: bytes,
+    *,
+    key: str,
+    event: str,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    what: str = WHAT,
+) -> httpx.Response:
+    """POST `body` signed with `secret`; returns a 2xx answer or raises the error it calls for
+    (RetryableError on network errors, 408, 429 and 5xx). Partners' webhooks use it too."""
+    timestamp = int(clock.now().timestamp())
+    response = send(
+        "POST",
+        url,
+        timeout=timeout,
+        what=what,
+        content=body,
+        headers={
+            **(headers or {}),
+            "Content-Type": "application/json",
+            "Idempotency-Key": key,
+            "X-Frontoffice-Event": event,
+            "X-Frontoffice-Timestamp": str(timestamp),
+            "X-Frontoffice-Signature": sign(secret, timestamp, body),
+        },
+    )
+    if response.status_code in (401, 403):
+        raise PermanentError(
+            f"{what} at {safe_url(url)} refused our request "
+            f"({response.status_code}): check the shared secret and extra headers"
+        )
+    check_status(response, what, _error_detail(response))
+    return response
+
+
 @register
 class WebhookAdapter(Adapter):
     type_name = "webhook"
@@ -161,30 +199,15 @@ class WebhookAdapter(Adapter):
     def _post(
         self, settings: Mapping[str, Any], body: bytes, key: str, event: str
     ) -> httpx.Response:
-        timestamp = int(clock.now().timestamp())
-        headers = {
-            **(settings["headers"] or {}),
-            "Content-Type": "application/json",
-            "Idempotency-Key": key,
-            "X-Frontoffice-Event": event,
-            "X-Frontoffice-Timestamp": str(timestamp),
-            "X-Frontoffice-Signature": sign(settings["secret"], timestamp, body),
-        }
-        response = send(
-            "POST",
+        return post_signed(
             settings["url"],
+            settings["secret"],
+            body,
+            key=key,
+            event=event,
             timeout=settings["timeout"],
-            what=WHAT,
-            content=body,
-            headers=headers,
+            headers=settings["headers"] or {},
         )
-        if response.status_code in (401, 403):
-            raise PermanentError(
-                f"{WHAT} at {safe_url(settings['url'])} refused our request "
-                f"({response.status_code}): check the shared secret and extra headers"
-            )
-        check_status(response, WHAT, _error_detail(response))
-        return response
 
     def deliver(self, payload: DeliveryPayload, settings: Mapping[str, Any]) -> DeliveryResult:
         settings = self.validate_settings(settings)

@@ -18,6 +18,7 @@ from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
 from frontoffice.crypto import decrypt_json
 from frontoffice.database import transaction_cache
+from frontoffice.dispatch import outbox
 from frontoffice.dispatch.models import (
     AttemptOutcome,
     Dispatch,
@@ -236,16 +237,7 @@ def record_delivered(
     dispatch.last_error = ""
     _log_attempt(dispatch, AttemptOutcome.DELIVERED, detail, duration_ms)
     if reset_breaker and dispatch.partner_adapter_id is not None:
-        db.session.execute(
-            update(PartnerAdapter)
-            .where(
-                PartnerAdapter.id == dispatch.partner_adapter_id,
-                (PartnerAdapter.consecutive_failures > 0)
-                | PartnerAdapter.breaker_open_until.is_not(None),
-            )
-            .values(consecutive_failures=0, breaker_open_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        outbox.reset_breaker(PartnerAdapter, dispatch.partner_adapter_id)
 
 
 def record_failure(
@@ -283,21 +275,9 @@ def record_failure(
         duration_ms,
     )
     if dispatch.partner_adapter_id is not None and outcome is not AttemptOutcome.DEFERRED:
-        _count_failure(dispatch.partner_adapter_id, now, policy)
+        outbox.count_failure(PartnerAdapter, dispatch.partner_adapter_id, now, policy)
     db.session.flush()
     return next_at
-
-
-def _count_failure(partner_adapter_id: int, now: datetime, policy: RetryPolicy) -> None:
-    db.session.execute(
-        update(PartnerAdapter)
-        .where(PartnerAdapter.id == partner_adapter_id)
-        .values(consecutive_failures=PartnerAdapter.consecutive_failures + 1)
-        .execution_options(synchronize_session=False)
-    )
-    adapter = db.session.get(PartnerAdapter, partner_adapter_id, populate_existing=True)
-    if adapter.consecutive_failures >= policy.breaker_threshold:
-        adapter.breaker_open_until = now + timedelta(seconds=policy.breaker_open_seconds)
 
 
 def defer_while_breaker_open(dispatch: Dispatch, until: datetime) -> None:

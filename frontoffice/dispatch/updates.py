@@ -36,6 +36,7 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.extensions import db
 from frontoffice.messages.operations import tell_resident
+from frontoffice.partner_webhooks.events import said_by_partner
 from frontoffice.partners.models import Partner
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def apply_update(
 ) -> str:
     """One update from `partner` about its copy of a case (`dispatch`, None when nothing we
     sent matches): 'applied', 'stale', 'unknown' or 'repeated'. Flushes."""
+    said_by_partner(db.session(), partner.id)
     if _seen(partner.id, update.update_id):
         return "repeated"
     if dispatch is None:
@@ -170,6 +172,7 @@ def _case_status_for(case: Case, status: str) -> CaseStatus | None:
 
 def reject(actor: Actor, partner: Partner, dispatch: Dispatch, reason: str) -> None:
     """`partner` will not deliver this case: withdraw its copy, send the case to triage."""
+    said_by_partner(db.session(), partner.id)
     now = clock.now()
     dispatch.status = DispatchStatus.CANCELLED
     dispatch.partner_status = "rejected"

@@ -5,12 +5,9 @@ Flush only; the callers (views, tasks) commit.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import or_, select, update
-
 from frontoffice import clock
 from frontoffice.cases.models import Case
+from frontoffice.dispatch import outbox
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.messages.models import MessageStatus, ResidentMessage
@@ -45,22 +42,13 @@ def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None
 
 
 def claim(message_id: int, policy: RetryPolicy) -> ResidentMessage | None:
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
-    return db.session.scalars(
-        update(ResidentMessage)
-        .where(
-            ResidentMessage.id == message_id,
-            or_(
-                ResidentMessage.status == MessageStatus.PENDING,
-                (ResidentMessage.status == MessageStatus.SENDING)
-                & (ResidentMessage.claimed_at < stale),
-            ),
-        )
-        .values(status=MessageStatus.SENDING, claimed_at=now, attempts=ResidentMessage.attempts + 1)
-        .returning(ResidentMessage)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).one_or_none()
+    return outbox.claim(
+        ResidentMessage,
+        message_id,
+        policy,
+        waiting=MessageStatus.PENDING,
+        working=MessageStatus.SENDING,
+    )
 
 
 def record_sent(message: ResidentMessage) -> None:
@@ -86,20 +74,10 @@ def record_failure(
 
 def due(policy: RetryPolicy, limit: int = 500) -> list[int]:
     """Messages whose task may have been lost, for the sweeper."""
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
-    return list(
-        db.session.scalars(
-            select(ResidentMessage.id)
-            .where(
-                or_(
-                    (ResidentMessage.status == MessageStatus.PENDING)
-                    & (ResidentMessage.next_attempt_at <= now),
-                    (ResidentMessage.status == MessageStatus.SENDING)
-                    & (ResidentMessage.claimed_at < stale),
-                )
-            )
-            .order_by(ResidentMessage.id)
-            .limit(limit)
-        )
+    return outbox.due(
+        ResidentMessage,
+        policy,
+        waiting=MessageStatus.PENDING,
+        working=MessageStatus.SENDING,
+        limit=limit,
     )

@@ -14,6 +14,8 @@ from frontoffice.access.policy import Permission, requires
 from frontoffice.extensions import db
 from frontoffice.partner_api import keys
 from frontoffice.partner_api.models import ApiKey
+from frontoffice.partner_webhooks import operations as webhooks
+from frontoffice.partner_webhooks.models import WebhookSubscription
 from frontoffice.partners.models import Partner
 
 bp = Blueprint("api_keys", __name__, url_prefix="/staff/admin")
@@ -46,6 +48,7 @@ def _page(partner: Partner, form: NewKeyForm, new_key: str | None = None, status
         form=form,
         revoke_form=RevokeForm(formdata=None),
         new_key=new_key,
+        webhooks=webhooks.all_for(partner.id),
     ), status
 
 
@@ -80,3 +83,19 @@ def revoke(key_id: int):
         db.session.commit()
         flash(f"The key '{key.name}' is revoked: calls made with it are refused.", "success")
     return redirect(url_for("api_keys.partner_keys", partner_id=key.partner_id))
+
+
+@bp.route("/webhooks/<int:webhook_id>/disable", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def disable_webhook(webhook_id: int):
+    """An administrator stops a partner's webhook (a receiver gone rogue, say)."""
+    subscription = db.session.get(WebhookSubscription, webhook_id) or abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    if subscription.active:
+        webhooks.disable(current_actor(), subscription, f"disabled by {current_actor().label}")
+        db.session.commit()
+        flash(
+            f"The webhook to {subscription.url} is disabled: nothing more is sent to it.", "success"
+        )
+    return redirect(url_for("api_keys.partner_keys", partner_id=subscription.partner_id))

@@ -6,6 +6,7 @@ from typing import Any
 
 from frontoffice.cases.status import CaseStatus
 from frontoffice.partner_api.actions import STATUSES
+from frontoffice.partner_webhooks import openapi as webhooks
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -40,7 +41,8 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Partners' systems read the cases routed to them and send status back. "
-                "Authenticate with `Authorization: Bearer <key>`; an administrator makes keys."
+                "Authenticate with `Authorization: Bearer <key>`; an administrator makes keys. "
+                "Register a webhook (`POST /webhooks`) to be told of new and changed cases."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -158,10 +160,13 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **webhooks.PATHS,
         },
+        "webhooks": webhooks.WEBHOOKS,
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **webhooks.SCHEMAS,
                 "Error": {
                     "type": "object",
                     "required": ["error"],

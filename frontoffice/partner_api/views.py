@@ -169,7 +169,7 @@ def read_case(reference: str):
 @with_api_key
 def post_update(reference: str):
     case = _case_for_partner(reference)
-    body = _json_body()
+    body = json_body()
     fields: dict[str, str] = {}
     status = body.get("status")
     if status not in actions.STATUSES:
@@ -218,7 +218,7 @@ def accept(reference: str):
 def reject(reference: str):
     """Not ours to deliver: the case goes back to the front office to be routed again."""
     case = _case_for_partner(reference)
-    reason = _json_body().get("reason")
+    reason = json_body().get("reason")
     if not isinstance(reason, str):
         raise invalid({"reason": "Say why your partner cannot deliver this case"})
     _act(actions.reject, case, reason)
@@ -239,7 +239,7 @@ def _act(action: Callable[..., Any], case: Case, *args: Any, **kwargs: Any) -> A
         raise ApiError(403, "forbidden", refused.message) from None
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     if (request.content_length or 0) > MAX_BODY:
         raise ApiError(413, "too_large", f"Send at most {MAX_BODY // 1024} KB")
     body = request.get_json(silent=True)

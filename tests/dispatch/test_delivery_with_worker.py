@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from frontoffice import clock, worker
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from frontoffice.crypto import encrypt_json
@@ -22,7 +22,7 @@ from frontoffice.extensions import db
 from frontoffice.models import Customer, Partner, PartnerKind, Service
 from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import route_case
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until
+from tests.live import Worker, live_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
 pytestmark = pytest.mark.no_db
@@ -39,21 +39,12 @@ def receivers():
 @pytest.fixture(scope="module")
 def live(app, database_url, tmp_path_factory, receivers):
     tmp = tmp_path_factory.mktemp("dispatch-live")
-    with fresh_database(database_url, tmp, "dispatch") as url:
-        env = live_environment(url, tmp)
-        the_app = live_app(env)
-        with the_app.app_context():
-            _partnership(the_app, *receivers)
-            db.session.commit()
-        w = Worker(env, tmp / "worker.log").start()
-        try:
-            yield the_app, w, env, tmp
-        finally:
-            w.stop()
-            with the_app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            worker.init_app(app)  # give the rest of the session its own broker back
+
+    def setup(the_app):
+        _partnership(the_app, *receivers)
+
+    with live_worker(app, database_url, tmp, "dispatch", setup) as running:
+        yield running
 
 
 def _partnership(the_app, good, refusing):
