@@ -1,7 +1,7 @@
 """Partners' webhooks: subscriptions and the outbox of events sent to them
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from frontoffice.types import UTCDateTime
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
