@@ -25,6 +25,10 @@ from frontoffice.identity.records import Prepared
 
 Pattern = tuple[int, ...]
 FLOOR = 1e-6
+# The m probabilities start from, and are pulled towards, their starting shape (mostly exact
+# agreement, a little of each lesser level) as if this many matches had been seen: with a few
+# hundred records EM sees too few matches to say that a nickname can happen at all.
+PSEUDO_MATCHES = 10.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ def expectation_maximisation(
     """EM over pattern counts with u held fixed; comparisons in `fixed` keep their m and
     take no part (their agreement is what the block was built on)."""
     m = [list(levels_m) for levels_m in (m or initial_m())]
+    shape = [list(row) for row in m]  # what PSEUDO_MATCHES pull towards
     active = [i for i in range(len(m)) if i not in fixed]
     iterations = 0
     converged = False
@@ -80,10 +85,11 @@ def expectation_maximisation(
                     sums[i][pattern[i]] += weighted
         change = 0.0
         for i in active:
-            level_total = sum(sums[i])
-            if level_total <= 0:
-                continue
-            new = [max(value / level_total, FLOOR) for value in sums[i]]
+            level_total = sum(sums[i]) + PSEUDO_MATCHES
+            new = [
+                max((value + PSEUDO_MATCHES * prior) / level_total, FLOOR)
+                for value, prior in zip(sums[i], shape[i], strict=True)
+            ]
             change = max(change, *(abs(a - b) for a, b in zip(new, m[i], strict=True)))
             m[i] = new
         new_share = min(max(matched / total, FLOOR), 1 - FLOOR) if total else share
