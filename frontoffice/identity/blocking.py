@@ -78,10 +78,25 @@ def _names(p: Prepared) -> Key:
     return (p.family.key, p.given.key[0]) if p.family.key and p.given.key else None
 
 
-# EM learns the m probabilities of the fields a training rule does not block on.
+def _dob_given(p: Prepared) -> Key:
+    return (p.dob, p.given.key) if p.dob and p.given.key else None
+
+
+# EM learns the m probabilities of the fields a training rule leaves free. A rule also holds
+# fixed the fields that agree for whole households, which the rule would otherwise gather:
+# within one surname, a parent and child share a home, and EM would take them for one person
+# and learn that a person's date of birth often differs.
+HOME = frozenset({"address", "phone"})
 TRAINING_RULES: tuple[tuple[Rule, frozenset[str]], ...] = (
-    (Rule("exact date of birth", _exact_dob), frozenset({"date_of_birth"})),
-    (Rule("family name and given name initial", _names), frozenset({"given_name", "family_name"})),
+    (Rule("exact date of birth", _exact_dob), frozenset({"date_of_birth"}) | HOME),
+    (
+        Rule("family name and given name initial", _names),
+        frozenset({"given_name", "family_name"}) | HOME,
+    ),
+    (
+        Rule("exact date of birth and given name", _dob_given),
+        frozenset({"date_of_birth", "given_name"}),
+    ),
 )
 
 

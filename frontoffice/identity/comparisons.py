@@ -68,8 +68,8 @@ def given_name_level(a: Prepared, b: Prepared) -> int:
         return 3
     if len(x) == 1 or len(y) == 1:
         return 4 if x[0] == y[0] else 6
-    if similarity >= 0.8:
-        return 5
+    if similarity >= 0.8 or damerau_levenshtein_distance(x, y) <= 1:
+        return 5  # 'Zoe' and 'Zeo': short names are far apart by Jaro-Winkler
     return 6
 
 
@@ -109,31 +109,34 @@ def dob_level(a: Prepared, b: Prepared) -> int:
     return 4
 
 
-def postcode_level(a: Prepared, b: Prepared) -> int:
-    if not a.postcode or not b.postcode:
-        return NULL
-    if a.postcode == b.postcode:
-        return 0
-    if a.postcode_sector == b.postcode_sector:
-        return 1
-    if a.postcode_district == b.postcode_district:
-        return 2
-    return 3
-
-
 def address_level(a: Prepared, b: Prepared) -> int:
-    x, y = a.address_words, b.address_words
-    if not x or not y:
+    """Postcode and address together: they say the same thing twice (a household shares
+    both), and weighing them apart would count a shared home twice."""
+    has_postcodes = bool(a.postcode and b.postcode)
+    has_words = bool(a.address_words and b.address_words)
+    if not has_postcodes and not has_words:
         return NULL
-    if x == y:
-        return 0
-    overlap = len(x & y) / len(x | y)
-    same_number = bool(a.address_number) and a.address_number == b.address_number
-    if same_number and overlap >= 0.5:
-        return 1
-    if overlap >= 0.5:
+    same_words = has_words and a.address_words == b.address_words
+    if has_postcodes and a.postcode == b.postcode:
+        if same_words:
+            return 0
+        if has_words and _similar_address(a, b):
+            return 1
         return 2
-    return 3
+    if same_words:
+        return 3
+    if has_postcodes and a.postcode_sector == b.postcode_sector:
+        return 4
+    if has_postcodes and a.postcode_district == b.postcode_district:
+        return 5
+    return 6
+
+
+def _similar_address(a: Prepared, b: Prepared) -> bool:
+    x, y = a.address_words, b.address_words
+    # 'Flat 2, 12 Mill Road' has numbers '2/12'; a shared number with most words is enough.
+    numbers = set(a.address_number.split("/")) & set(b.address_number.split("/"))
+    return bool(numbers - {""}) and len(x & y) / len(x | y) >= 0.5
 
 
 def phone_level(a: Prepared, b: Prepared) -> int:
@@ -199,15 +202,16 @@ COMPARISONS: tuple[Comparison, ...] = (
         dob_level,
     ),
     Comparison(
-        "postcode",
-        ("exact", "same sector", "same district", "different"),
-        postcode_level,
-        tf_level=0,
-        tf_value=lambda p: p.postcode,
-    ),
-    Comparison(
         "address",
-        ("exact", "same number, similar street", "similar", "different"),
+        (
+            "same postcode and address",
+            "same postcode, similar address",
+            "same postcode, another address",
+            "same address, another or no postcode",
+            "same postcode sector",
+            "same postcode district",
+            "different",
+        ),
         address_level,
     ),
     Comparison("phone", ("exact", "one digit differs", "different"), phone_level),

@@ -164,7 +164,8 @@ def probability(weight: float) -> float:
 def _shown(record: Prepared, name: str) -> str:
     person = record.person
     if name == "address":
-        return ", ".join(v for v in (person.address_line_1, person.address_line_2) if v)
+        lines = (person.address_line_1, person.address_line_2, person.postcode)
+        return ", ".join(v for v in lines if v)
     if name == "date_of_birth":
         return person.date_of_birth.isoformat() if person.date_of_birth else ""
     return str(getattr(person, name))

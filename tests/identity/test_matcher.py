@@ -11,11 +11,11 @@ from frontoffice.identity import blocking
 from frontoffice.identity.comparisons import (
     COMPARISONS,
     NULL,
+    address_level,
     are_nicknames,
     dob_level,
     family_name_level,
     given_name_level,
-    postcode_level,
 )
 from frontoffice.identity.model import VETO_WEIGHT
 from frontoffice.identity.records import Person, prepare
@@ -104,24 +104,28 @@ def test_date_of_birth_levels(right, label):
 
 
 @pytest.mark.parametrize(
-    ("right", "label"),
+    ("postcode", "line_1", "label"),
     [
-        ("nv12ab", "exact"),
-        ("NV1 2XY", "same sector"),
-        ("NV1 7AB", "same district"),
-        ("EM3 2AB", "different"),
+        ("nv12ab", "12 Mill Rd", "same postcode and address"),
+        ("NV1 2AB", "Flat 2, 12 Mill Road", "same postcode, similar address"),
+        ("NV1 2AB", "14 Mill Road", "same postcode, another address"),
+        ("NV1 2AQ", "12 Mill Road", "same address, another or no postcode"),
+        ("", "12 Mill Road", "same address, another or no postcode"),
+        ("NV1 2XY", "3 Elm Close", "same postcode sector"),
+        ("NV1 7AB", "3 Elm Close", "same postcode district"),
+        ("EM3 2AB", "3 Elm Close", "different"),
     ],
 )
-def test_postcode_levels(right, label):
-    a, b = pair(postcode=right)
-    assert COMPARISONS[3].levels[postcode_level(a, b)] == label
+def test_address_levels_weigh_postcode_and_address_together(postcode, line_1, label):
+    a, b = pair(postcode=postcode, address_line_1=line_1)
+    assert COMPARISONS[3].levels[address_level(a, b)] == label
 
 
 def test_a_missing_or_invalid_value_is_no_evidence(model):
-    a, b = pair(email="", postcode="not a postcode", date_of_birth=None)
+    a, b = pair(email="", postcode="not a postcode", address_line_1="", date_of_birth=None)
     assert dob_level(a, b) == NULL
     score = model.score(a, b)
-    for field in ("email", "postcode", "date_of_birth"):
+    for field in ("email", "address", "date_of_birth"):
         assert evidence(score, field).level == "missing"
         assert evidence(score, field).weight == 0
 
@@ -131,7 +135,7 @@ def test_the_same_record_matches_and_the_explanation_adds_up(model):
     score = model.score(a, b)
     assert score.probability > 0.99
     assert [item.field for item in score.evidence] == [c.field for c in COMPARISONS]
-    assert all(item.level == "exact" for item in score.evidence)
+    assert {item.level for item in score.evidence} == {"exact", "same postcode and address"}
     assert score.prior_weight + sum(item.weight for item in score.evidence) == pytest.approx(
         score.weight, abs=0.01
     )
@@ -170,7 +174,7 @@ def test_twins_never_match(model):
 def test_a_common_surname_counts_for_less_than_a_rare_one(model):
     assert model.frequencies[1]["smith"] > 0.005
     assert "ashworth" not in model.frequencies[1]  # rarer than any surname in the data
-    little = {"phone": "", "email": "", "postcode": "", "address_line_1": ""}
+    little = {"phone": "", "email": "", "postcode": "", "address_line_1": "", "town": ""}
     common = model.score(*pair(family_name="Smith", **little))
     a, b = pair(**little)
     rare = model.score(a, b)

@@ -50,12 +50,14 @@ def test_a_fixed_comparison_keeps_its_m_and_is_ignored():
 def test_training_on_synthetic_people_learns_sensible_weights(model, synthetic):
     described = model.describe()["fields"]
     assert model.iterations < 100  # EM converged before its limit
-    for field in ("given_name", "family_name", "date_of_birth", "postcode", "phone", "email"):
-        assert described[field]["exact"]["weight"] > 5, field
-        last = COMPARISONS[[c.field for c in COMPARISONS].index(field)].levels[-1]
-        assert described[field][last]["weight"] < 0, field
+    for comparison in COMPARISONS:
+        best, worst = comparison.levels[0], comparison.levels[-1]
+        assert described[comparison.field][best]["weight"] > 5, comparison.field
+        assert described[comparison.field][worst]["weight"] < -2, comparison.field
     assert described["given_name"]["nickname"]["weight"] > 2
     assert described["date_of_birth"]["day and month swapped"]["weight"] > 5
+    # Households share a home and a surname: EM must not take them for one person.
+    assert described["date_of_birth"]["different"]["weight"] < -5
     # The learnt prior is the share of all pairs that are one person, within a factor of 2.
     n = len(synthetic.rows)
     truth = len(synthetic.pairs()) / (n * (n - 1) / 2)
