@@ -223,3 +223,30 @@ def generate(people: int, seed: int = 7, duplicate_rate: float = 0.5) -> Truth:
     order = list(range(len(rows)))
     maker.rng.shuffle(order)
     return Truth([rows[i] for i in order], person_of)
+
+
+def train_default_model(path: str, people: int = 10000, seed: int = 2026) -> None:
+    """Learn the model online matching ships with (frontoffice/identity/default_model.json)
+    from synthetic people: m and u only, since a database's own surnames and size give the
+    term frequencies and the prior at match time."""
+    import json
+
+    from frontoffice.identity.batch import _date
+    from frontoffice.identity.records import Person, prepare
+    from frontoffice.identity.training import train
+
+    rows = generate(people, seed=seed).rows
+    records = [prepare(Person(**{**r, "date_of_birth": _date(r["date_of_birth"])})) for r in rows]
+    parameters = train(records, seed=seed).parameters()
+    rounded = {
+        **parameters,
+        "m": [[round(v, 6) for v in row] for row in parameters["m"]],
+        "u": [[round(v, 8) for v in row] for row in parameters["u"]],
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(rounded, out, indent=1)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    train_default_model("frontoffice/identity/default_model.json")

@@ -135,6 +135,16 @@ class Model:
             total = min(total, VETO_WEIGHT)
         return Score(probability(total), total, self.prior_weight, tuple(evidence), vetoed)
 
+    def parameters(self) -> dict[str, object]:
+        """m, u and the prior, to keep as JSON (term frequencies belong to one data set)."""
+        return {"m": self.m, "u": self.u, "prior": self.prior, "iterations": self.iterations}
+
+    @classmethod
+    def from_parameters(cls, values: dict) -> Model:
+        return cls(
+            m=values["m"], u=values["u"], prior=values["prior"], iterations=values["iterations"]
+        )
+
     def describe(self) -> dict[str, object]:
         """The learnt parameters, for a report or a test."""
         return {
