@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from frontoffice.access.actor import Actor
+from frontoffice.audit.models import AuditEvent
 from frontoffice.extensions import db
 from frontoffice.identity import online
 from frontoffice.identity.models import MatchReview, ReviewStatus
-from frontoffice.identity.operations import match_incoming
+from frontoffice.identity.operations import ReviewError, decide, match_incoming
 from frontoffice.identity.records import Person
 from tests.factories import (
     CustomerAddressFactory,
     CustomerEmailFactory,
     CustomerFactory,
     CustomerPhoneFactory,
+    StaffUserFactory,
 )
 
 
@@ -124,3 +128,48 @@ def test_a_stranger_is_new_and_nothing_is_queued():
 def test_an_empty_record_finds_no_candidates():
     crowd(3)
     assert online.match(db.session, Person("x")).decision == online.Decision.NEW
+
+
+def _queued():
+    crowd()
+    customer = resident()
+    moved = Person("o-1", given_name="W", family_name="Ashworth", postcode="EM3 4QT")
+    assert match_incoming(db.session, moved, "open311").decision == online.Decision.REVIEW
+    return customer, db.session.scalars(select(MatchReview)).one()
+
+
+def test_queueing_and_deciding_a_review_are_audited_with_who_and_why():
+    customer, review = _queued()
+    supervisor = StaffUserFactory()
+    actor = Actor(user_id=supervisor.id, label=supervisor.email, ip_address="127.0.0.1")
+    decide(db.session, review, ReviewStatus.SEPARATE, actor, "  Different person: father  ")
+    assert review.status == ReviewStatus.SEPARATE
+    assert review.decided_by_id == supervisor.id and review.decided_at is not None
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.customer_id == customer.id).order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in events][-2:] == ["queue for review", "match review: separate"]
+    assert events[-1].reason == "Different person: father"
+    assert events[-1].actor_id == supervisor.id
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "message"),
+    [
+        (ReviewStatus.OPEN, "why", "Choose whether"),
+        (ReviewStatus.LINKED, "   ", "Give a reason"),
+    ],
+)
+def test_a_decision_without_a_choice_or_reason_changes_nothing(status, reason, message):
+    _, review = _queued()
+    with pytest.raises(ReviewError, match=message):
+        decide(db.session, review, status, Actor.system("t"), reason)
+    assert review.status == ReviewStatus.OPEN and review.decided_at is None
+
+
+def test_a_decided_review_cannot_be_decided_again():
+    _, review = _queued()
+    decide(db.session, review, ReviewStatus.LINKED, Actor.system("t"), "Same phone number")
+    with pytest.raises(ReviewError, match="already decided: linked"):
+        decide(db.session, review, ReviewStatus.SEPARATE, Actor.system("t"), "Changed my mind")
+    assert review.status == ReviewStatus.LINKED
