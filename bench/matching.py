@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.people import FIELDS, generate
+from bench.people import generate
+from frontoffice.identity.batch import COLUMNS
 
 Pair = tuple[str, str]
 
@@ -35,7 +36,7 @@ Pair = tuple[str, str]
 def write_people(path: Path, people: int, seed: int) -> set[Pair]:
     truth = generate(people, seed=seed)
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, FIELDS)
+        writer = csv.DictWriter(out, COLUMNS)
         writer.writeheader()
         writer.writerows(truth.rows)
     return truth.pairs()

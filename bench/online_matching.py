@@ -78,8 +78,7 @@ def _incoming(samples: int, seed: int, total: int):
     from bench.people import People
     from frontoffice.customers.models import Customer
     from frontoffice.extensions import db
-    from frontoffice.identity.batch import _date
-    from frontoffice.identity.records import Person
+    from frontoffice.identity.batch import person_from_row
 
     rng = random.Random(seed)
     maker = People(seed)
@@ -108,7 +107,7 @@ def _incoming(samples: int, seed: int, total: int):
     while len(records) < samples:
         records.extend(("new", person) for person in maker.household())
     return [
-        (kind, Person(id=f"in{i}", **{**r, "date_of_birth": _date(r["date_of_birth"])}))
+        (kind, person_from_row({**r, "id": f"in{i}"}))
         for i, (kind, r) in enumerate(records[:samples])
     ]
 

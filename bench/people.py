@@ -18,18 +18,6 @@ from bench.synthetic import given_pool, surname_pool
 from frontoffice.demo import names
 from frontoffice.identity.comparisons import nickname_groups
 
-FIELDS = (
-    "id",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "phone",
-    "email",
-)
 ABBREVIATE = {"Road": "Rd", "Street": "St", "Avenue": "Ave", "Close": "Cl", "Lane": "Ln"}
 
 
@@ -231,12 +219,12 @@ def train_default_model(path: str, people: int = 10000, seed: int = 2026) -> Non
     term frequencies and the prior at match time."""
     import json
 
-    from frontoffice.identity.batch import _date
-    from frontoffice.identity.records import Person, prepare
+    from frontoffice.identity.batch import person_from_row
+    from frontoffice.identity.records import prepare
     from frontoffice.identity.training import train
 
     rows = generate(people, seed=seed).rows
-    records = [prepare(Person(**{**r, "date_of_birth": _date(r["date_of_birth"])})) for r in rows]
+    records = [prepare(person_from_row(r)) for r in rows]
     parameters = train(records, seed=seed).parameters()
     rounded = {
         **parameters,

@@ -110,7 +110,7 @@ def read_people(
             on_problem(name, row.line, problem)
             continue
         seen[record_id] = row.line
-        born = _date(values["date_of_birth"])
+        born = parse_date(values["date_of_birth"])
         if values["date_of_birth"] and born is None:
             report.values_dropped += 1
             on_problem(
@@ -137,7 +137,12 @@ def _id_problem(record_id: str, seen: dict[str, int]) -> str:
     return ""
 
 
-def _date(text: str) -> date | None:
+def person_from_row(values: dict[str, str]) -> Person:
+    """A Person from a row of COLUMNS; a date that is not YYYY-MM-DD is left out."""
+    return Person(**{**values, "date_of_birth": parse_date(values.get("date_of_birth", ""))})
+
+
+def parse_date(text: str) -> date | None:
     if not text:
         return None
     try:

@@ -6,25 +6,8 @@ from typing import BinaryIO, TextIO
 
 import click
 
-from frontoffice.csvfile import CsvFileError
+from frontoffice.csvfile import CsvFileError, ProblemPrinter
 from frontoffice.identity.batch import link_files
-
-
-class _Problems:
-    """Prints rows that were skipped or changed to stderr as found, up to a limit."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.count = 0
-
-    def __call__(self, name: str, line: int, reason: str) -> None:
-        self.count += 1
-        if self.count <= self.limit:
-            click.echo(f"{name} line {line}: {reason}", err=True)
-
-    def tail(self) -> None:
-        if self.count > self.limit:
-            click.echo(f"... and {self.count - self.limit:,} more problems.", err=True)
 
 
 @click.command("link")
@@ -65,7 +48,11 @@ def link_command(
     to stderr.
     """
     names = (_name(left, "left"), _name(right, "right") if right else "right")
-    problems = _Problems(show)
+    printer = ProblemPrinter(show)
+
+    def problems(name: str, line: int, reason: str) -> None:
+        printer(line, f"{reason} ({name})" if right else reason)
+
     try:
         report = link_files(
             left, right, output, threshold=threshold, on_problem=problems, names=names
@@ -74,7 +61,7 @@ def link_command(
         raise click.ClickException(str(error)) from error
     finally:
         output.close()
-    problems.tail()
+    printer.tail()
     for line in report.lines():
         click.echo(line, err=True)
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import enum
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from frontoffice.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
@@ -112,10 +113,11 @@ def candidate_ids(session: Session, p: Prepared) -> set[int]:
         queries.append(
             select(CustomerEmail.customer_id).where(CustomerEmail.address_key == p.email)
         )
-    found: set[int] = set()
-    for query in queries:
-        found.update(session.scalars(query.limit(PER_KEY)))
-    return found
+    if not queries:
+        return set()
+    # One round trip: each key's first PER_KEY customers, together.
+    limited = [select(q.limit(PER_KEY).subquery().c[0]) for q in queries]
+    return set(session.scalars(union_all(*limited)))
 
 
 def as_person(customer: Customer, incoming: Prepared) -> Person:
@@ -146,9 +148,25 @@ def _pick(values, shared):
     return values[0] if values else None
 
 
+_counted: dict[str, tuple[float, int]] = {}
+COUNT_FOR = 600.0  # seconds: the prior needs the size of the database, not its last row
+
+
+def _customer_count(session: Session) -> int:
+    """How many customers there are, counted at most every COUNT_FOR seconds per database
+    (counting a million rows would cost more than the rest of a match)."""
+    key = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    counted = _counted.get(key)
+    if counted is None or now - counted[0] > COUNT_FOR:
+        counted = (now, session.scalar(select(func.count(Customer.id))) or 1)
+        _counted[key] = counted
+    return counted[1]
+
+
 def _model(session: Session, incoming: Prepared) -> Model:
     model = Model.from_parameters(shipped_parameters())
-    total = session.scalar(select(func.count(Customer.id))) or 1
+    total = _customer_count(session)
     # Each incoming person is at most one of the customers already here.
     model.prior = min(0.5, 1 / total)
     if incoming.family.key:

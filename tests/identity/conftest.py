@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bench.people import generate
-from frontoffice.identity.batch import _date
-from frontoffice.identity.records import Person, Prepared, prepare
+from frontoffice.identity.batch import person_from_row
+from frontoffice.identity.records import Prepared, prepare
 from frontoffice.identity.training import train
 
 
 def prepared_rows(rows: list[dict[str, str]]) -> list[Prepared]:
-    return [
-        prepare(Person(**{**row, "date_of_birth": _date(row["date_of_birth"])})) for row in rows
-    ]
+    return [prepare(person_from_row(row)) for row in rows]
 
 
 @pytest.fixture(scope="session")

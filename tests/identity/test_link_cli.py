@@ -126,10 +126,10 @@ def test_bad_dates_and_duplicate_ids_are_reported_by_line(app, tmp_path, crowd):
     result, rows = run(app, tmp_path, content)
     assert result.exit_code == 0, result.output
     err = result.stderr
-    assert "line 3: date_of_birth '31/02/1980' is not a date (YYYY-MM-DD)" in err
-    assert "line 4: repeats id 'c1' from line 2; the first one is used" in err
-    assert "line 5: has no id" in err
-    assert "line 6: has 11 values but the header has 9 columns" in err
+    assert "Line 3: date_of_birth '31/02/1980' is not a date (YYYY-MM-DD)" in err
+    assert "Line 4: repeats id 'c1' from line 2; the first one is used" in err
+    assert "Line 5: has no id" in err
+    assert "Line 6: has 11 values but the header has 9 columns" in err
     assert "read 105 rows, used 102, skipped 3, 1 values dropped" in err
     found = pairs(rows)
     assert ("c1", "c2") in found  # the row with the bad date still matched, without it
@@ -166,5 +166,5 @@ def test_a_huge_line_is_skipped_not_loaded(app, tmp_path, crowd):
     huge = "h1,William," + "x" * (1 << 21) + ",1980-03-07,,,,,"
     result, rows = run(app, tmp_path, text(HEADER, PEOPLE[0], huge, PEOPLE[1], *crowd[:300]))
     assert result.exit_code == 0, result.output
-    assert "line 3: is longer than 1,048,576 bytes" in result.stderr
+    assert "Line 3: is longer than 1,048,576 bytes" in result.stderr
     assert ("c1", "c2") in pairs(rows)

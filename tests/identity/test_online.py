@@ -23,6 +23,12 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _count_afresh():
+    """Each test has its own customers; the cached count would be another test's."""
+    online._counted.clear()
+
+
 def resident(given="William", family="Ashworth", born=date(1980, 3, 7), **extra):
     customer = CustomerFactory(given_name=given, family_name=family, date_of_birth=born)
     CustomerAddressFactory(
