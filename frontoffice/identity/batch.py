@@ -162,13 +162,17 @@ def link(
     model: Model | None = None,
 ) -> Iterator[tuple[Prepared, Prepared, float]]:
     """Every candidate pair at or above `threshold`, in the order blocking finds them."""
-    model = model or train(left, right)
-    report.model = model
     other = right if right is not None else left
-    for i, j in blocking.candidate_pairs(left, right, report=report.blocks):
+    compared = [
+        (i, j, levels(left[i], other[j]))
+        for i, j in blocking.candidate_pairs(left, right, report=report.blocks)
+    ]
+    report.compared = len(compared)
+    model = model or train(left, right, compared=compared)
+    report.model = model
+    for i, j, found in compared:
         a, b = left[i], other[j]
-        report.compared += 1
-        chance = probability(model.weight(a, b, levels(a, b)))
+        chance = probability(model.weight(a, b, found))
         if chance >= threshold:
             yield a, b, chance
 

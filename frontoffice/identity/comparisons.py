@@ -68,7 +68,7 @@ def given_name_level(a: Prepared, b: Prepared) -> int:
         return 3
     if len(x) == 1 or len(y) == 1:
         return 4 if x[0] == y[0] else 6
-    if similarity >= 0.8 or damerau_levenshtein_distance(x, y) <= 1:
+    if similarity >= 0.8 or (abs(len(x) - len(y)) <= 1 and damerau_levenshtein_distance(x, y) <= 1):
         return 5  # 'Zoe' and 'Zeo': short names are far apart by Jaro-Winkler
     return 6
 

@@ -24,6 +24,7 @@ from frontoffice.identity.model import UNSEEN, Model
 from frontoffice.identity.records import Prepared
 
 Pattern = tuple[int, ...]
+Compared = tuple[int, int, Pattern]  # left position, right position, levels
 FLOOR = 1e-6
 # The m probabilities start from, and are pulled towards, their starting shape (mostly exact
 # agreement, a little of each lesser level) as if this many matches had been seen: with a few
@@ -153,8 +154,14 @@ def train(
     u_samples: int = 40_000,
     max_records: int = 100_000,
     seed: int = 1,
+    compared: Sequence[Compared] | None = None,
 ) -> Model:
+    """`compared`: the levels of pairs already compared (positions in left and right), which
+    the training blocks reuse instead of comparing again; every training block's pairs are
+    among the prediction blocks' pairs."""
     rng = random.Random(seed)
+    if len(left) > max_records or (right is not None and len(right) > max_records):
+        compared = None  # positions would not survive the sampling
     left = _sample(left, max_records, rng)
     right = _sample(right, max_records, rng) if right is not None else None
     u = estimate_u(left, right, u_samples, rng)
@@ -164,7 +171,11 @@ def train(
     iterations = 0
     for rule, blocked_on in blocking.TRAINING_RULES:
         fixed = frozenset(fields.index(name) for name in blocked_on)
-        patterns = block_patterns(left, right, rule)
+        patterns = (
+            block_patterns(left, right, rule)
+            if compared is None
+            else _reused_patterns(compared, left, right, rule)
+        )
         if not patterns:
             continue
         result = expectation_maximisation(patterns, u, fixed=fixed)
@@ -181,6 +192,22 @@ def train(
     model.frequencies = term_frequencies([*left, *(right or ())])
     model.refresh()
     return model
+
+
+def _reused_patterns(
+    compared: Sequence[Compared],
+    left: Sequence[Prepared],
+    right: Sequence[Prepared] | None,
+    rule: blocking.Rule,
+) -> Counter[Pattern]:
+    left_keys = [rule.key(record) for record in left]
+    right_keys = left_keys if right is None else [rule.key(record) for record in right]
+    patterns: Counter[Pattern] = Counter()
+    for i, j, pattern in compared:
+        key = left_keys[i]
+        if key is not None and key == right_keys[j]:
+            patterns[pattern] += 1
+    return patterns
 
 
 def _prior(sessions, m: list[list[float]], left, right) -> float:
