@@ -31,8 +31,8 @@ def _family_given(p: Prepared) -> Key:
     return (p.family.metaphone, p.given.key[0])
 
 
-def _family_district(p: Prepared) -> Key:
-    return (p.family.soundex, p.postcode_district) if p.family.soundex and p.postcode else None
+def _family_sector(p: Prepared) -> Key:
+    return (p.family.soundex, p.postcode_sector) if p.family.soundex and p.postcode else None
 
 
 def _given_birth_month(p: Prepared) -> Key:
@@ -62,7 +62,7 @@ class Rule:
 PREDICTION_RULES: tuple[Rule, ...] = (
     Rule("date of birth (day and month either way round)", _dob),
     Rule("family name sound and given name initial", _family_given),
-    Rule("family name sound and postcode district", _family_district),
+    Rule("family name sound and postcode sector", _family_sector),
     Rule("given name sound and month of birth", _given_birth_month),
     Rule("postcode and house number", _home),
     Rule("phone", _phone),

@@ -151,7 +151,7 @@ def train(
     left: Sequence[Prepared],
     right: Sequence[Prepared] | None = None,
     *,
-    u_samples: int = 40_000,
+    u_samples: int = 20_000,
     max_records: int = 100_000,
     seed: int = 1,
     compared: Sequence[Compared] | None = None,
