@@ -11,11 +11,13 @@ def register(app: Flask) -> None:
     from frontoffice.accounts.cli import users
     from frontoffice.catalogue.cli import catalogue
     from frontoffice.gazetteer.cli import gazetteer
+    from frontoffice.identity.cli import link_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(gazetteer)
     app.cli.add_command(catalogue)
+    app.cli.add_command(link_command)
 
 
 @click.command("demo")

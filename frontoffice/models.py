@@ -20,6 +20,7 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.gazetteer.models import GazetteerAddress
+from frontoffice.identity.models import MatchReview
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
@@ -28,8 +29,12 @@ from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+<<<<<<< HEAD
     "WebhookDelivery",
     "WebhookSubscription",
+=======
+    "MatchReview",
+>>>>>>> identity
     "ApiKey",
     "Open311Submission",
     "ResidentMessage",
