@@ -20,6 +20,7 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.gazetteer.models import GazetteerAddress
+from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
@@ -27,6 +28,10 @@ from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "LifeEvent",
+    "LifeEventPerson",
+    "Notification",
+    "TellRule",
     "ApiKey",
     "Open311Submission",
     "ResidentMessage",
