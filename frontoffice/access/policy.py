@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     CASE_UPDATE = "case.update"
     CASE_REASSIGN = "case.reassign"
     QUEUE_VIEW = "queue.view"
+    LIFE_EVENT_REPORT = "life_event.report"
     AUDIT_VIEW = "audit.view"
     DELIVERY_MANAGE = "delivery.manage"
     ADMINISTER = "administer"
@@ -49,6 +50,7 @@ _FRONT_OFFICE = {
     Permission.CASE_UPDATE,
     Permission.CASE_REASSIGN,
     Permission.QUEUE_VIEW,
+    Permission.LIFE_EVENT_REPORT,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -12,11 +12,19 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from frontoffice import clock
+from frontoffice.access.policy import customer_scope
+from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case
+from frontoffice.customers.models import Customer
 from frontoffice.dispatch.models import Dispatch
 from frontoffice.extensions import db
 from frontoffice.life_events import status
-from frontoffice.life_events.models import LifeEvent, Notification, NotificationStatus
+from frontoffice.life_events.models import (
+    MAX_EVENT_ID,
+    LifeEvent,
+    Notification,
+    NotificationStatus,
+)
 
 UNACKNOWLEDGED = (
     NotificationStatus.PENDING,
@@ -60,8 +68,15 @@ class Receipt:
     lines: list[Line]
 
 
-def get(event_id: int) -> LifeEvent | None:
-    return db.session.get(LifeEvent, event_id)
+def visible_event(user: StaffUser, event_id: int) -> LifeEvent | None:
+    """The life event, if the user may see its customer's record."""
+    if not 0 < event_id <= MAX_EVENT_ID:
+        return None
+    return db.session.scalar(
+        select(LifeEvent)
+        .join(Customer, Customer.id == LifeEvent.customer_id)
+        .where(LifeEvent.id == event_id, customer_scope(user))
+    )
 
 
 def for_customer(customer_id: int) -> list[LifeEvent]:
