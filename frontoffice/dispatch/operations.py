@@ -44,15 +44,21 @@ def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | Non
 
 
 def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
-    candidates = db.session.scalars(
-        select(PartnerAdapter).where(
-            PartnerAdapter.partner_id == partner_id,
-            PartnerAdapter.active.is_(True),
-            or_(PartnerAdapter.service_id == service_id, PartnerAdapter.service_id.is_(None)),
-        )
-    ).all()
+    candidates = [a for a in _adapters_of(partner_id) if a.service_id in (service_id, None)]
     specific = [a for a in candidates if a.service_id is not None]
     return (specific or candidates or [None])[0]
+
+
+def _adapters_of(partner_id: int) -> list[PartnerAdapter]:
+    """A partner's active adapters, read once per transaction for all its services."""
+    cache = transaction_cache("adapters_of")
+    if partner_id not in cache:
+        cache[partner_id] = db.session.scalars(
+            select(PartnerAdapter)
+            .where(PartnerAdapter.partner_id == partner_id, PartnerAdapter.active.is_(True))
+            .order_by(PartnerAdapter.id)
+        ).all()
+    return cache[partner_id]
 
 
 def write(

@@ -275,17 +275,17 @@ def _tell(
     services = db.session.scalars(
         select(Service).where(Service.id.in_(report.service_ids)).order_by(Service.id)
     ).all()
+    made = cases.raise_cases(
+        actor,
+        customer,
+        list(services),
+        report.channel,
+        _summary(customer, event),
+        answers=_answers(event),
+        location_uprn=place.uprn,
+    )
     now = clock.now()
-    for service in services:
-        case = cases.raise_case(
-            actor,
-            customer,
-            service,
-            report.channel,
-            _summary(customer, event),
-            answers=_answers(event),
-            location_uprn=place.uprn,
-        )
+    for service, case in zip(services, made, strict=True):
         event.notifications.append(
             Notification(
                 service_id=service.id,
