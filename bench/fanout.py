@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,12 +29,11 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench.dispatch import ReceiverProcess, run_noop  # noqa: E402
 from frontoffice.access.actor import Actor  # noqa: E402
-from frontoffice.cases.models import Channel  # noqa: E402
 from frontoffice.catalogue.models import Service  # noqa: E402
 from frontoffice.dispatch.models import Dispatch, DispatchStatus  # noqa: E402
 from frontoffice.extensions import db  # noqa: E402
 from frontoffice.life_events import operations  # noqa: E402
-from frontoffice.life_events.models import Authority, EventKind, Notification  # noqa: E402
+from frontoffice.life_events.models import Notification  # noqa: E402
 from tests.life_events import partnership  # noqa: E402
 from tests.live import Worker, fresh_database, live_app, live_environment, wait_until  # noqa: E402
 
@@ -64,19 +63,7 @@ def report(app, customer_ids: list[int], services, rate: float) -> dict[int, dat
             if rate:
                 time.sleep(max(0.0, started + n / rate - time.perf_counter()))
             customer = db.session.get(Customer, customer_id)
-            event = operations.report(
-                ACTOR,
-                customer,
-                operations.Report(
-                    kind=EventKind.DEATH,
-                    event_date=date(2026, 1, 2),
-                    channel=Channel.PHONE,
-                    informant=operations.PersonDetails("Bench Informant", "Daughter"),
-                    authority=Authority.NEXT_OF_KIN,
-                    service_ids=services,
-                    consent_wording=operations.consent_wording(EventKind.DEATH),
-                ),
-            )
+            event = operations.report(ACTOR, customer, partnership.death_report(services))
             event_id = event.id
             db.session.commit()
             committed[event_id] = datetime.now(UTC)

@@ -114,6 +114,23 @@ def build(secret: str = "", urls: dict[str, str] | None = None) -> Partnership:
     return Partnership(partners, services, customer)
 
 
+def death_report(service_ids: tuple[int, ...], on: date = date(2026, 1, 2)):
+    """A death told by the next of kin to these services, as a live test or bench reports it."""
+    from frontoffice.cases.models import Channel
+    from frontoffice.life_events import operations
+    from frontoffice.life_events.models import Authority
+
+    return operations.Report(
+        kind=EventKind.DEATH,
+        event_date=on,
+        channel=Channel.PHONE,
+        informant=operations.PersonDetails("Walter Hopper", "Brother"),
+        authority=Authority.NEXT_OF_KIN,
+        service_ids=service_ids,
+        consent_wording=operations.consent_wording(EventKind.DEATH),
+    )
+
+
 def new_customer(given: str, family: str, uprn: str = NORTH_UPRN) -> Customer:
     customer = Customer(given_name="", family_name="", date_of_birth=date(1940, 5, 1))
     customer.set_names(given_name=given, family_name=family)

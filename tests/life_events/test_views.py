@@ -122,37 +122,20 @@ def test_bad_answers_are_shown_by_the_field_and_nothing_is_saved(p, as_role, cha
 def test_a_move_form_needs_the_new_address(p, as_role):
     adviser = as_role("adviser")
     url = f"/staff/customers/{p.customer.id}/life-events/new/move"
-    response = adviser.post(
-        url,
-        data={
-            "event_date": ["1", "11", "2026"],
-            "move_scope": "within",
-            "informant_name": "Ada Lovelace",
-            "informant_relationship": "Self",
-            "authority": "self",
-            "channel": "walk_in",
-            "services": [str(p.services["tuo-electoral"].id)],
-            "consent": "y",
-        },
-    )
+    answers = {
+        "event_date": ["1", "11", "2026"],
+        "move_scope": "within",
+        "informant_name": "Ada Lovelace",
+        "informant_relationship": "Self",
+        "authority": "self",
+        "channel": "walk_in",
+        "services": [str(p.services["tuo-electoral"].id)],
+        "consent": "y",
+    }
+    response = adviser.post(url, data=answers)
     assert response.status_code == 422 and "Enter address line 1" in text(response)
-    response = adviser.post(
-        url,
-        data={
-            "event_date": ["1", "11", "2026"],
-            "move_scope": "within",
-            "address_line_1": "9 Quay",
-            "town": "Shire",
-            "postcode": "SD1 1AA",
-            "uprn": partnership.SOUTH_UPRN,
-            "informant_name": "Ada Lovelace",
-            "informant_relationship": "Self",
-            "authority": "self",
-            "channel": "walk_in",
-            "services": [str(p.services["tuo-electoral"].id)],
-            "consent": "y",
-        },
-    )
+    new_home = {"address_line_1": "9 Quay", "town": "Shire", "postcode": "SD1 1AA"}
+    response = adviser.post(url, data={**answers, **new_home, "uprn": partnership.SOUTH_UPRN})
     assert response.status_code == 302, text(response)[:3000]
     page = text(adviser.get(response.headers["Location"]))
     assert "Southdown District Council" in page and "9 Quay" in page

@@ -4,21 +4,17 @@ systems: partners down for a while, a worker killed mid fan-out, a partner rejec
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from frontoffice import worker
 from frontoffice.access.actor import Actor
-from frontoffice.cases.models import Channel
 from frontoffice.catalogue.models import Service
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
 from frontoffice.life_events import operations, queries
 from frontoffice.life_events.models import (
-    Authority,
-    EventKind,
     LifeEvent,
     Notification,
     NotificationStatus,
@@ -78,19 +74,7 @@ def report_deaths(the_app, n: int) -> list[int]:
         for i in range(n):
             customer = partnership.new_customer("Grace", f"Hopper{time.monotonic_ns()}{i}")
             db.session.flush()
-            event = operations.report(
-                ACTOR,
-                customer,
-                operations.Report(
-                    kind=EventKind.DEATH,
-                    event_date=date(2026, 1, 2),
-                    channel=Channel.PHONE,
-                    informant=operations.PersonDetails("Walter Hopper", "Brother"),
-                    authority=Authority.NEXT_OF_KIN,
-                    service_ids=services,
-                    consent_wording=operations.consent_wording(EventKind.DEATH),
-                ),
-            )
+            event = operations.report(ACTOR, customer, partnership.death_report(services))
             db.session.commit()  # the dispatches are enqueued after this commit
             ids.append(event.id)
         db.session.remove()
