@@ -340,6 +340,28 @@ def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) ->
     )
 
 
+def take_due(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> dict[int, int]:
+    """The dispatches the sweeper should enqueue again (id -> partner id). Each is put out of
+    its sight for a lease: a backlog still waiting on the broker (a large fan-out) is then
+    enqueued once per lease, not again on every sweep. A claim ignores next_attempt_at."""
+    ids = due_for_delivery(now=now, policy=policy, limit=limit)
+    if not ids:
+        return {}
+    db.session.execute(
+        update(Dispatch)
+        .where(
+            Dispatch.id.in_(ids),
+            Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+        )
+        .values(next_attempt_at=now + timedelta(seconds=policy.lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        select(Dispatch.id, Dispatch.partner_id).where(Dispatch.id.in_(ids))
+    ).all()
+    return {dispatch_id: partner_id for dispatch_id, partner_id in rows}
+
+
 def retry_dead(dispatch: Dispatch) -> None:
     """A supervisor sends a dead-lettered dispatch again, with a fresh horizon."""
     if dispatch.status is not DispatchStatus.DEAD:
