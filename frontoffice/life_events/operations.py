@@ -93,9 +93,20 @@ def consent_wording(kind: EventKind) -> str:
 
 
 def where(customer: Customer, report: Report) -> rules.Place:
+    return place_for(
+        customer,
+        report.kind,
+        report.move_scope,
+        report.new_address.uprn if report.new_address else None,
+    )
+
+
+def place_for(
+    customer: Customer, kind: EventKind, move_scope: MoveScope | None, new_uprn: str | None
+) -> rules.Place:
     """Whose services are told: the new home's, unless the customer is leaving the area."""
-    if report.kind is EventKind.MOVE and report.move_scope is not MoveScope.OUT_OF:
-        return rules.place_of(report.new_address.uprn if report.new_address else None)
+    if kind is EventKind.MOVE and move_scope is not MoveScope.OUT_OF:
+        return rules.place_of(new_uprn)
     current = customer.current_address
     return rules.place_of(current.uprn if current is not None else None)
 

@@ -95,12 +95,13 @@ def new(customer_id: int, kind: str):
         abort(404)
     event_kind = EventKind(kind)
     form = ReportForm()
-    place = rules.place_of(
-        (form.uprn.data if event_kind is EventKind.MOVE and form.uprn.data else None)
-        or (customer.current_address.uprn if customer.current_address else None)
+    scope = form.move_scope.data if form.move_scope.data in set(MoveScope) else None
+    new_uprn = form.uprn.data if isinstance(form.uprn.data, str) else None
+    if event_kind is EventKind.MOVE and not new_uprn:  # not given yet: offer the current area's
+        scope = MoveScope.OUT_OF
+    place = operations.place_for(
+        customer, event_kind, MoveScope(scope) if scope else None, new_uprn
     )
-    if event_kind is EventKind.MOVE and form.move_scope.data == MoveScope.OUT_OF.value:
-        place = rules.place_of(customer.current_address.uprn if customer.current_address else None)
     offers = rules.offered(event_kind, place)
     form.for_kind(event_kind, offers)
     if form.validate_on_submit():
