@@ -111,6 +111,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
+    from frontoffice.life_events.views import bp as life_events_bp
     from frontoffice.open311 import read_views  # noqa: F401 (its routes are on open311_bp)
     from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
@@ -135,6 +136,7 @@ def _blueprints(app: Flask) -> None:
         partner_ui_bp,
         api_keys_bp,
         open311_bp,
+        life_events_bp,
     ):
         app.register_blueprint(bp)
 

@@ -21,6 +21,7 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.identity.models import MatchReview
+from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
@@ -29,12 +30,13 @@ from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
-<<<<<<< HEAD
     "WebhookDelivery",
     "WebhookSubscription",
-=======
     "MatchReview",
->>>>>>> identity
+    "LifeEvent",
+    "LifeEventPerson",
+    "Notification",
+    "TellRule",
     "ApiKey",
     "Open311Submission",
     "ResidentMessage",

@@ -168,11 +168,33 @@ def _new_service_question(records):
     )
 
 
+def _new_life_event(records):
+    from frontoffice.cases.models import Channel
+    from frontoffice.life_events.models import EventKind, LifeEvent, Notification
+
+    event = LifeEvent(
+        kind=EventKind.MOVE,
+        customer=records["customer"],
+        event_date=date(2026, 1, 1),
+        channel=Channel.PHONE,
+    )
+    event.notifications.append(
+        Notification(
+            service=records["service"],
+            case=records["case"],
+            consent_given_by="Matrix",
+            consent_wording="Matrix",
+        )
+    )
+    return event
+
+
 _routing_rule = _made_once("routing_rule", _new_routing_rule)
 _partner_adapter = _made_once("partner_adapter", _new_partner_adapter)
 _api_key = _made_once("api_key", _new_api_key)
 _service_question = _made_once("question", _new_service_question)
 _webhook = _made_once("webhook", _new_webhook)
+_life_event = _made_once("life_event", _new_life_event)
 
 
 # URL argument name -> how to fill it from a set of records. Teach it new argument names here.
@@ -202,6 +224,9 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "code": lambda records: records["service"].code,  # type: ignore[attr-defined]
     "service_request_id": lambda records: records["case"].reference,  # type: ignore[attr-defined]
     "token": lambda records: "not-a-token",
+    "kind": lambda records: "death",
+    "life_event_id": lambda records: _life_event(records).id,
+    "notification_id": lambda records: _life_event(records).notifications[0].id,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -217,6 +242,7 @@ SCOPED_ARGS = set(ARGS) - {
     "webhook_id",
     "fmt",
     "code",
+    "kind",
 }
 
 

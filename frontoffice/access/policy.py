@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     QUEUE_VIEW = "queue.view"
     # The partner UI (/partner/): work the cases routed to one's own partner.
     PARTNER_WORK = "partner.work"
+    LIFE_EVENT_REPORT = "life_event.report"
     AUDIT_VIEW = "audit.view"
     DELIVERY_MANAGE = "delivery.manage"
     ADMINISTER = "administer"
@@ -51,6 +52,7 @@ _FRONT_OFFICE = {
     Permission.CASE_UPDATE,
     Permission.CASE_REASSIGN,
     Permission.QUEUE_VIEW,
+    Permission.LIFE_EVENT_REPORT,
 }
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -47,10 +47,73 @@ def raise_case(
     delivers the service at the customer's address and writes its dispatches in the caller's
     transaction, or sends it to triage.
     """
-    if not service.active:
-        raise CaseError(f"{service.name} is not available at the moment")
     if contact is not None and contact.customer_id != customer.id:
         raise CaseError("The contact belongs to another customer")
+    case = _new_case(
+        actor,
+        customer,
+        service,
+        channel,
+        summary,
+        answers,
+        priority,
+        location_uprn=location_uprn,
+        location_text=location_text,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    if contact is not None:
+        contact.cases.append(case)
+    db.session.flush()
+    _audit_created(actor, case, contact)
+    from frontoffice.routing.operations import route_case  # routing builds on cases
+
+    route_case(case, actor)
+    return case
+
+
+def raise_cases(
+    actor: Actor,
+    customer: Customer,
+    services: list[Service],
+    channel: Channel,
+    summary: str,
+    answers: Mapping[str, Any] | None = None,
+    *,
+    location_uprn: str | None = None,
+) -> list[Case]:
+    """One case for each of several services for one customer (a life event told to each
+    service), written and routed together: a flush for the cases and one for their routing."""
+    made = [
+        _new_case(actor, customer, s, channel, summary, answers, location_uprn=location_uprn)
+        for s in services
+    ]
+    db.session.flush()
+    for case in made:
+        _audit_created(actor, case, None)
+    from frontoffice.routing.operations import route_cases
+
+    route_cases(made, actor)
+    return made
+
+
+def _new_case(
+    actor: Actor,
+    customer: Customer,
+    service: Service,
+    channel: Channel,
+    summary: str,
+    answers: Mapping[str, Any] | None,
+    priority: Priority = Priority.NORMAL,
+    *,
+    location_uprn: str | None = None,
+    location_text: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Case:
+    """A new case, added to the session but not flushed."""
+    if not service.active:
+        raise CaseError(f"{service.name} is not available at the moment")
     summary = summary.strip()
     if not summary:
         raise CaseError("Enter a summary of the request")
@@ -84,26 +147,23 @@ def raise_case(
             details={"channel": channel.value, "priority": priority.value},
         )
     )
-    if contact is not None:
-        contact.cases.append(case)
-    db.session.flush()
+    return case
+
+
+def _audit_created(actor: Actor, case: Case, contact: Contact | None) -> None:
     audit.record(
         actor,
         "create",
         "case",
         case.id,
-        customer_id=customer.id,
+        customer_id=case.customer_id,
         details={
             "reference": case.reference,
-            "service": service.code,
+            "service": case.service.code,
             "owning_partner_id": case.owning_partner_id,
             "contact_id": contact.id if contact is not None else None,
         },
     )
-    from frontoffice.routing.operations import route_case  # routing builds on cases
-
-    route_case(case, actor)
-    return case
 
 
 def _ack_due_date(service: Service, raised_at: datetime) -> date | None:

@@ -27,6 +27,7 @@ from frontoffice.customers.models import Customer, Language, PreferredChannel
 from frontoffice.customers.search import parse_query
 from frontoffice.dispatch.queries import partner_word_by_case, reach_by_case
 from frontoffice.extensions import db
+from frontoffice.life_events import queries as life_event_queries
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers")
 
@@ -116,12 +117,19 @@ def _actions(customer: Customer) -> dict[str, str | None]:
         "add_warning": (Permission.CUSTOMER_EDIT, "customers.add_warning"),
         "add_reference": (Permission.CUSTOMER_EDIT, "customers.add_reference"),
     }
-    return {
+    actions = {
         name: filters.optional_url(endpoint, customer_id=customer.id)
         if allows(user, perm)
         else None
         for name, (perm, endpoint) in links.items()
     }
+    for kind in ("death", "birth", "move"):
+        actions[f"report_{kind}"] = (
+            filters.optional_url("life_events.new", customer_id=customer.id, kind=kind)
+            if allows(user, Permission.LIFE_EVENT_REPORT)
+            else None
+        )
+    return actions
 
 
 @bp.route("/<int:customer_id>")
@@ -139,6 +147,9 @@ def record(customer_id: int):
         customer=found.customer,
         actions=_actions(found.customer),
         can_end_warnings=allows(current_user, Permission.CUSTOMER_EDIT),
+        life_events=life_event_queries.for_customer(customer_id)
+        if allows(current_user, Permission.LIFE_EVENT_REPORT)
+        else [],
         today=clock.today(),
     )
     db.session.commit()  # after rendering, so the page reads loaded objects, not expired ones

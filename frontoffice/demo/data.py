@@ -29,7 +29,7 @@ from frontoffice.customers.models import (
     ExternalReference,
     WarningMarker,
 )
-from frontoffice.demo import deliveries
+from frontoffice.demo import deliveries, life_events
 from frontoffice.demo.casework import CaseworkMaker
 from frontoffice.demo.catalogue import (
     DEMO_PASSWORD,
@@ -84,6 +84,7 @@ def build(*, customers: int, seed: int) -> Summary:
     now = clock.now()
     gazetteer = import_demo()  # the demo districts' addresses, where customers will live
     org = build_organisation()
+    life_events.build(org)
     supervisor = next(u for u in org.staff if u.role is Role.SUPERVISOR)
     people = PeopleMaker(rng, org, now)
     casework = CaseworkMaker(rng, org, now)

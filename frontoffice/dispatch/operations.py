@@ -45,15 +45,21 @@ def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | Non
 
 
 def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
-    candidates = db.session.scalars(
-        select(PartnerAdapter).where(
-            PartnerAdapter.partner_id == partner_id,
-            PartnerAdapter.active.is_(True),
-            or_(PartnerAdapter.service_id == service_id, PartnerAdapter.service_id.is_(None)),
-        )
-    ).all()
+    candidates = [a for a in _adapters_of(partner_id) if a.service_id in (service_id, None)]
     specific = [a for a in candidates if a.service_id is not None]
     return (specific or candidates or [None])[0]
+
+
+def _adapters_of(partner_id: int) -> list[PartnerAdapter]:
+    """A partner's active adapters, read once per transaction for all its services."""
+    cache = transaction_cache("adapters_of")
+    if partner_id not in cache:
+        cache[partner_id] = db.session.scalars(
+            select(PartnerAdapter)
+            .where(PartnerAdapter.partner_id == partner_id, PartnerAdapter.active.is_(True))
+            .order_by(PartnerAdapter.id)
+        ).all()
+    return cache[partner_id]
 
 
 def write(
@@ -312,6 +318,28 @@ def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) ->
             .limit(limit)
         )
     )
+
+
+def take_due(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> dict[int, int]:
+    """The dispatches the sweeper should enqueue again (id -> partner id). Each is put out of
+    its sight for a lease: a backlog still waiting on the broker (a large fan-out) is then
+    enqueued once per lease, not again on every sweep. A claim ignores next_attempt_at."""
+    ids = due_for_delivery(now=now, policy=policy, limit=limit)
+    if not ids:
+        return {}
+    db.session.execute(
+        update(Dispatch)
+        .where(
+            Dispatch.id.in_(ids),
+            Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+        )
+        .values(next_attempt_at=now + timedelta(seconds=policy.lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        select(Dispatch.id, Dispatch.partner_id).where(Dispatch.id.in_(ids))
+    ).all()
+    return {dispatch_id: partner_id for dispatch_id, partner_id in rows}
 
 
 def retry_dead(dispatch: Dispatch) -> None:

@@ -162,11 +162,11 @@ def _ms(started: float) -> int:
 @celery_app.task(name="frontoffice.dispatch.sweep")
 def sweep() -> int:
     """Re-enqueues dispatches that are due but whose task was lost (broker, crash)."""
-    ids = operations.due_for_delivery(now=clock.now(), policy=RetryPolicy.from_env())
-    db.session.rollback()
-    for dispatch_id in ids:
-        enqueue(dispatch_id)
-    return len(ids)
+    partner_of = operations.take_due(now=clock.now(), policy=RetryPolicy.from_env())
+    db.session.commit()
+    for batch in batches(partner_of, partner_of):
+        enqueue_batch(batch)
+    return len(partner_of)
 
 
 @celery_app.task(name="frontoffice.dispatch.read_partner_updates")

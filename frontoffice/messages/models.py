@@ -17,6 +17,7 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    SUPPRESSED = "suppressed"  # not sent: the customer has died
 
 
 class ResidentMessage(db.Model):

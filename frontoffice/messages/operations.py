@@ -41,6 +41,19 @@ def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None
     return message
 
 
+def suppress_for(customer_id: int) -> int:
+    """Stops the messages not yet sent to a customer who has died; returns how many."""
+    return db.session.execute(
+        update(ResidentMessage)
+        .where(
+            ResidentMessage.customer_id == customer_id,
+            ResidentMessage.status == MessageStatus.PENDING,
+        )
+        .values(status=MessageStatus.SUPPRESSED, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def claim(message_id: int, policy: RetryPolicy) -> ResidentMessage | None:
     return outbox.claim(
         ResidentMessage,

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from frontoffice import clock
 from frontoffice.adapters.errors import AdapterError, PermanentError
+from frontoffice.customers.models import Customer
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.messages import mailer, operations
+from frontoffice.messages.models import MessageStatus
 from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,11 @@ def send(message_id: int) -> str:
     if message is None:
         db.session.rollback()
         return "not claimed"
+    if db.session.get(Customer, message.customer_id).date_of_death is not None:
+        message.status = MessageStatus.SUPPRESSED
+        message.next_attempt_at = None
+        db.session.commit()
+        return "suppressed"
     db.session.commit()
     try:
         where = mailer.send(

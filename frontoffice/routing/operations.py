@@ -38,17 +38,25 @@ def to_rule(r: RoutingRule) -> resolve.Rule:
 def rules_for(service_id: int) -> list[resolve.Rule]:
     cache = transaction_cache("rules_for")
     if service_id not in cache:
-        cache[service_id] = _rules_for(service_id)
+        _read_rules([service_id])
     return cache[service_id]
 
 
-def _rules_for(service_id: int) -> list[resolve.Rule]:
+def _read_rules(service_ids: list[int]) -> None:
+    """The rules of these services, read in one go into the transaction's cache."""
+    cache = transaction_cache("rules_for")
+    missing = [i for i in dict.fromkeys(service_ids) if i not in cache]
+    if not missing:
+        return
+    for service_id in missing:
+        cache[service_id] = []
     rows = db.session.scalars(
         select(RoutingRule)
-        .where(RoutingRule.service_id == service_id)
+        .where(RoutingRule.service_id.in_(missing))
         .options(selectinload(RoutingRule.partners))
     ).all()
-    return [to_rule(r) for r in rows]
+    for r in rows:
+        cache[r.service_id].append(to_rule(r))
 
 
 def place(case: Case) -> None:
@@ -81,8 +89,12 @@ def route_cases(
     """Routes several cases with one flush at the end (a batch of imported or re-routed
     cases, or a benchmark): their rows are written together."""
     written = []
-    for case in cases:
-        written.extend(_route(case, actor, on or clock.today(), reason))
+    # Routing reads rules, adapters and addresses, never the rows it is writing: no flush
+    # before each read, one at the end.
+    with db.session.no_autoflush:
+        _read_rules([c.service_id for c in cases])
+        for case in cases:
+            written.extend(_route(case, actor, on or clock.today(), reason))
     db.session.flush()
     return written
 

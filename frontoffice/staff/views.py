@@ -29,6 +29,7 @@ NAVIGATION = (
     NavItem("Failed deliveries", "deliveries.failed", Permission.DELIVERY_MANAGE),
     NavItem("Triage", "deliveries.triage", Permission.DELIVERY_MANAGE),
     NavItem("Overdue", "deliveries.overdue", Permission.DELIVERY_MANAGE),
+    NavItem("Life events", "life_events.attention", Permission.DELIVERY_MANAGE),
     NavItem("Staff users", "admin.users", Permission.ADMINISTER),
     NavItem("Service catalogue", "catalogue.services", Permission.ADMINISTER),
     NavItem("Routing rules", "routing_admin.rules", Permission.ADMINISTER),

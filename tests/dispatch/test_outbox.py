@@ -179,3 +179,15 @@ def test_claim_many_takes_only_what_is_free_and_release_gives_it_back():
     assert (claimed[1].status, claimed[1].attempts) == (DispatchStatus.PENDING, 0)
     assert db.session.info[operations.OUTBOX_KEY] == {ids[2]}
     assert [d.id for d in operations.claim_many(ids, POLICY)] == [ids[2]]
+
+
+def test_the_sweeper_takes_a_waiting_dispatch_once_per_lease_not_on_every_sweep():
+    _, (dispatch,) = routed_case()
+    start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    dispatch.next_attempt_at = start
+    db.session.flush()
+    assert operations.take_due(now=start, policy=POLICY) == {dispatch.id: dispatch.partner_id}
+    assert operations.take_due(now=start + timedelta(seconds=5), policy=POLICY) == {}
+    later = start + timedelta(seconds=POLICY.lease_seconds + 1)
+    assert dispatch.id in operations.take_due(now=later, policy=POLICY)
+    assert operations.claim(dispatch.id, POLICY) is not None, "a swept dispatch is still claimable"
