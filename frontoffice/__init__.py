@@ -112,6 +112,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
     from frontoffice.partner_api.views import bp as partner_api_bp
+    from frontoffice.public.views import bp as public_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
 
@@ -130,6 +131,7 @@ def _blueprints(app: Flask) -> None:
         partner_api_bp,
         api_keys_bp,
         open311_bp,
+        public_bp,
     ):
         app.register_blueprint(bp)
 
@@ -158,13 +160,6 @@ def _errors(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_template("errors/500.html"), 500
-
-    @app.route("/")
-    @public
-    def index():
-        from flask import redirect, url_for
-
-        return redirect(url_for("staff.home"))
 
     @app.route("/healthz")
     @public

@@ -24,6 +24,7 @@ from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partners.models import Partner, PartnerKind
+from frontoffice.public.models import Draft, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
@@ -54,5 +55,7 @@ __all__ = [
     "GazetteerAddress",
     "StaffUser",
     "WarningMarker",
+    "Draft",
+    "WebRequest",
     "contact_case",
 ]

@@ -180,6 +180,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "key_id": lambda records: _api_key(records).id,
     "fmt": lambda records: "xml",
     "code": lambda records: records["service"].code,  # type: ignore[attr-defined]
+    "number": lambda records: 1,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -194,6 +195,7 @@ SCOPED_ARGS = set(ARGS) - {
     "key_id",
     "fmt",
     "code",
+    "number",
 }
 
 

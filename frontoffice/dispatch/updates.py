@@ -140,6 +140,8 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
                 "update_id": update.update_id[:100],
                 "status": update.status[:30],
                 "updated_datetime": update.updated_datetime.isoformat(),
+                # What the resident may read (tracking shows it), apart from the status.
+                "public_note": update.description[:5000],
             },
         )
     )
