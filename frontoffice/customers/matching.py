@@ -44,20 +44,12 @@ class Given:
 
 
 def match(given: Given) -> Match:
-    if given.email:
-        found = _only(
-            select(CustomerEmail.customer_id).where(
-                CustomerEmail.address_key == normalise.email_key(given.email)
-            )
-        )
-        if found is not None:
-            return Match(Decision.LINK, found)
-    if given.phone:
-        found = _only(
-            select(CustomerPhone.customer_id).where(
-                CustomerPhone.number_key == normalise.phone_key(given.phone)
-            )
-        )
+    keyed = (
+        (given.email, CustomerEmail.customer_id, CustomerEmail.address_key, normalise.email_key),
+        (given.phone, CustomerPhone.customer_id, CustomerPhone.number_key, normalise.phone_key),
+    )
+    for value, customer_id, key_column, key in keyed:
+        found = _only(select(customer_id).where(key_column == key(value))) if value else None
         if found is not None:
             return Match(Decision.LINK, found)
     return Match(Decision.NEW)

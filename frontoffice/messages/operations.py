@@ -23,31 +23,28 @@ OUTBOX_KEY = "frontoffice.resident_messages"
 def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None:
     """A partner's public note, emailed to the resident when we have an address for them and
     they are alive. Sent after the caller's transaction commits."""
-    recipient = _recipient(case)
-    if recipient is None or case.customer.date_of_death is not None or not text.strip():
+    if case.customer.date_of_death is not None or not text.strip():
         return None
-    address, name, language = recipient
-    values = {"reference": case.reference, "service": case.service.name, "name": name}
-    return _write(
-        case,
-        address,
-        wording.say(language, "update_subject", **values),
-        wording.say(language, "update_body", said_by=said_by, text=text.strip(), **values),
-    )
+    return _email(case, "update", said_by=said_by, text=text.strip())
 
 
 def confirm_request(case: Case, track_url: str) -> ResidentMessage | None:
     """The confirmation of a request a resident made on the web, with its reference."""
+    return _email(case, "confirm", track_url=track_url)
+
+
+def _email(case: Case, kind: str, **values: str) -> ResidentMessage | None:
+    """The `kind` email (wording.TEXTS) about the case, in the resident's language."""
     recipient = _recipient(case)
     if recipient is None:
         return None
     address, name, language = recipient
-    values = {"reference": case.reference, "service": case.service.name, "name": name}
+    values.update(reference=case.reference, service=case.service.name, name=name)
     return _write(
         case,
         address,
-        wording.say(language, "confirm_subject", **values),
-        wording.say(language, "confirm_body", track_url=track_url, **values),
+        wording.say(language, f"{kind}_subject", **values),
+        wording.say(language, f"{kind}_body", **values),
     )
 
 
