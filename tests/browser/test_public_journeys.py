@@ -228,3 +228,54 @@ def test_a_double_click_on_send_makes_one_case(new_context, live_server, bins):
     expect(page.locator(".govuk-panel")).to_contain_text("Request sent")
     with live_server.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Case)) == before + 1
+
+
+def test_two_posts_at_the_same_moment_make_one_case(live_server, bins):
+    """Two 'Send request' posts of one form racing on the server (PostgreSQL when the suite
+    runs on it): the second waits on the first's token and finds its case."""
+    import threading
+
+    import httpx
+    from sqlalchemy import func, select
+
+    from frontoffice.cases.models import Case
+    from frontoffice.extensions import db
+
+    client = httpx.Client(base_url=live_server.url, timeout=30)
+    page = client.get("/request/service/browser-missed-bin").text
+    csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    for path, data in (
+        ("/request/service/browser-missed-bin", {}),
+        ("/request/question/1", {"q_bin": "grey"}),
+        ("/request/question/2", {}),
+        ("/request/address/manual", {"line_1": "4 Browser Road", "postcode": "NV3 4DF"}),
+        (
+            "/request/contact",
+            {"first_name": "Race", "last_name": "Condition", "email": "race@example.org"},
+        ),
+    ):
+        data = {"reply_by": "email", "language": "en", **data} if "contact" in path else data
+        assert client.post(path, data={**data, "csrf_token": csrf}).status_code == 302
+    check = client.get("/request/check").text
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', check).group(1)
+    with live_server.app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Case))
+    answers = []
+    start = threading.Barrier(2)
+
+    def send():
+        start.wait()
+        answer = client.post(
+            "/request/check", data={"csrf_token": csrf, "token": token, "website": ""}
+        )
+        answers.append((answer.status_code, answer.headers.get("location")))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    client.close()
+    assert answers == [(302, "/request/done")] * 2
+    with live_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == before + 1
