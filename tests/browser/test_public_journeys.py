@@ -168,6 +168,7 @@ def request_a_service(page, name: str) -> str:
 
     panel = page.locator(".govuk-panel")
     expect(panel).to_contain_text("Request sent")
+    expect(panel.locator("strong")).to_have_text(re.compile(r"^FO-\d{6}$"))
     assert_accessible(page)
     screenshot(page, f"public-done-{name}")
     return re.search(r"FO-\d+", panel.inner_text()).group(0)
@@ -184,7 +185,7 @@ def track(page, reference: str, secret: str) -> None:
     page.get_by_label("Email address or postcode").fill(secret)
     _continue(page, "Track request")
     expect(page.locator("h1")).to_have_text(SERVICE)
-    expect(page.locator(".govuk-summary-list")).to_contain_text("Received")
+    expect(page.locator(".govuk-summary-list .govuk-tag")).to_have_text("Received")
     assert_accessible(page)
 
 

@@ -47,7 +47,7 @@ def test_a_request_becomes_a_routed_web_case_with_a_reference(resident, bins):
     assert sent.status_code == 302 and sent.headers["Location"] == "/request/done"
     done = resident.get("/request/done").get_data(as_text=True)
     case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
-    assert case.reference in done and "ada@example.org" in done
+    assert f"<strong>{case.reference}</strong>" in done and "ada@example.org" in done
     assert case.channel is Channel.WEB
     assert case.answers == {"bin": "grey", "details": "Left out since Monday"}
     assert case.location_uprn == "100000000001"

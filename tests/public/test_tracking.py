@@ -64,7 +64,7 @@ def test_reference_and_email_show_status_and_public_notes(resident, bins):
     page = _track(resident, case.reference.lower(), "ADA@example.org ")
     html = page.get_data(as_text=True)
     assert page.status_code == 200, html[:3000]
-    assert case.reference in html and "Being worked on" in html
+    assert case.reference in html and '<strong class="govuk-tag">Being worked on</strong>' in html
     assert "We will collect it on Tuesday &lt;b&gt;morning&lt;/b&gt;" in html
     assert "Lovelace" not in html  # the page shows the request, not the record
 
