@@ -256,8 +256,15 @@ def main() -> None:
                     )
                 prepared = time.perf_counter() - started
 
+                # Kept-alive connections, as each resident's own client has.
+                pooled = httpx.Client(
+                    base_url=server.url,
+                    timeout=60,
+                    limits=httpx.Limits(max_connections=args.concurrency),
+                )
+
                 def bare(_i=None):
-                    answer = httpx.post(f"{server.url}/bench/bare-insert", timeout=60)
+                    answer = pooled.post("/bench/bare-insert")
                     assert answer.status_code == 204, answer.status_code
 
                 def send(resident):
@@ -268,6 +275,7 @@ def main() -> None:
 
                 bare_figures = timed([bare] * args.requests, args.concurrency)
                 submit_figures = timed([lambda r=r: send(r) for r in residents], args.concurrency)
+                pooled.close()
                 for client, _ in residents:
                     client.close()
             engine = create_engine(url)
