@@ -117,6 +117,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
     from frontoffice.partner_api.views import bp as partner_api_bp
     from frontoffice.partner_ui.views import bp as partner_ui_bp
+    from frontoffice.public.views import bp as public_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
 
@@ -137,6 +138,7 @@ def _blueprints(app: Flask) -> None:
         api_keys_bp,
         open311_bp,
         life_events_bp,
+        public_bp,
     ):
         app.register_blueprint(bp)
 
@@ -165,13 +167,6 @@ def _errors(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_template("errors/500.html"), 500
-
-    @app.route("/")
-    @public
-    def index():
-        from flask import redirect, url_for
-
-        return redirect(url_for("staff.home"))
 
     @app.route("/healthz")
     @public

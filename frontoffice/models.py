@@ -27,6 +27,7 @@ from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partner_webhooks.models import WebhookDelivery, WebhookSubscription
 from frontoffice.partners.models import Partner, PartnerKind
+from frontoffice.public.models import Draft, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
@@ -64,5 +65,7 @@ __all__ = [
     "GazetteerAddress",
     "StaffUser",
     "WarningMarker",
+    "Draft",
+    "WebRequest",
     "contact_case",
 ]

@@ -85,3 +85,77 @@ class WebhookReceiver:
     def copies(self) -> int:
         with self.lock:
             return len(self.received)
+
+
+class NotifyServer:
+    """GOV.UK Notify's API as far as we use it: POST /v2/notifications/email with a JWT signed
+    by the service's key. Keeps each email sent; `status_code` forces an answer."""
+
+    SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
+    SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+    API_KEY = f"frontoffice_test-{SERVICE_ID}-{SECRET}"
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self.status_code: int | None = None
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                import jwt
+                from notifications_python_client.authentication import decode_jwt_token
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                try:
+                    claims = jwt.decode(token, options={"verify_signature": False})
+                    authorised = claims.get("iss") == server.SERVICE_ID and decode_jwt_token(
+                        token, server.SECRET
+                    )
+                except Exception:
+                    authorised = False
+                if not authorised:
+                    code, answer = (
+                        403,
+                        {"errors": [{"error": "AuthError", "message": "Invalid token"}]},
+                    )
+                elif self.path != "/v2/notifications/email":
+                    code, answer = 404, {"errors": [{"error": "NotFound", "message": "No route"}]}
+                elif server.status_code is not None:
+                    code = server.status_code
+                    answer = {"errors": [{"error": "Forced", "message": f"forced {code}"}]}
+                else:
+                    sent = json.loads(body)
+                    with server.lock:
+                        server.sent.append(sent)
+                        number = len(server.sent)
+                    code = 201
+                    answer = {
+                        "id": f"00000000-0000-0000-0000-{number:012d}",
+                        "reference": sent.get("reference"),
+                        "content": sent.get("personalisation", {}),
+                        "template": {"id": sent.get("template_id"), "version": 1},
+                    }
+                data = json.dumps(answer).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> NotifyServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -227,6 +227,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "kind": lambda records: "death",
     "life_event_id": lambda records: _life_event(records).id,
     "notification_id": lambda records: _life_event(records).notifications[0].id,
+    "number": lambda records: 1,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -243,6 +244,7 @@ SCOPED_ARGS = set(ARGS) - {
     "fmt",
     "code",
     "kind",
+    "number",
 }
 
 

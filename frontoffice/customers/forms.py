@@ -116,7 +116,7 @@ def long_text(label: str, what: str, *, required: str = "", **kw) -> TextAreaFie
     )
 
 
-def _phone_check(form, field) -> None:
+def phone_check(form, field) -> None:
     e164 = normalise.normalise_phone(field.data) if field.data else ""
     if field.data and (not e164 or len(e164) < (12 if e164.startswith("+44") else 8)):
         raise StopValidation(
@@ -124,7 +124,7 @@ def _phone_check(form, field) -> None:
         )
 
 
-def _postcode_check(form, field) -> None:
+def postcode_check(form, field) -> None:
     if field.data and normalise.normalise_postcode(field.data) is None:
         raise StopValidation("Enter a real postcode, like NV1 2AB")
 
@@ -215,7 +215,7 @@ class Select(_ChoiceMessage, SelectField):
     widget = GovSelect()
 
 
-def _radios(label: str, labels: dict, default: str, invalid: str) -> Radios:
+def radios(label: str, labels: dict, default: str, invalid: str) -> Radios:
     choices = [SelectChoice(value=str(k), label=v) for k, v in labels.items()]
     return Radios(label, choices=choices, default=default, invalid=invalid)
 
@@ -254,7 +254,7 @@ def address_fields() -> tuple:
         text_field("Address line 1", "Address line 1", 200),
         text_field("Address line 2 (optional)", "Address line 2", 200),
         text_field("Town or city", "Town or city", 100),
-        text_field("Postcode", "Postcode", checks=[_postcode_check]),
+        text_field("Postcode", "Postcode", checks=[postcode_check]),
         text_field(
             "UPRN (optional)",
             "UPRN",
@@ -307,8 +307,8 @@ class CustomerForm(AddressChecks, FlaskForm):
         what="Date of birth",
         description="For example, 27 3 1980",
     )
-    phone = text_field("Phone number", "Phone number", 40, checks=[_phone_check])
-    phone_2 = text_field("Other phone number (optional)", "Phone number", 40, checks=[_phone_check])
+    phone = text_field("Phone number", "Phone number", 40, checks=[phone_check])
+    phone_2 = text_field("Other phone number (optional)", "Phone number", 40, checks=[phone_check])
     email = text_field(
         "Email address",
         "Email address",
@@ -318,10 +318,10 @@ class CustomerForm(AddressChecks, FlaskForm):
         ],
     )
     address_line_1, address_line_2, town, postcode, uprn = address_fields()
-    preferred_language = _radios(
+    preferred_language = radios(
         "Preferred language", LANGUAGE_LABELS, Language.ENGLISH.value, "Select a language"
     )
-    preferred_channel = _radios(
+    preferred_channel = radios(
         "How they prefer to be contacted",
         CHANNEL_LABELS,
         PreferredChannel.PHONE.value,

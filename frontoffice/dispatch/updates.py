@@ -143,6 +143,7 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
                 "update_id": update.update_id[:100],
                 "status": update.status[:30],
                 "updated_datetime": update.updated_datetime.isoformat(),
+                # The partner's public note: what the resident may read (tracking, Open311).
                 "description": update.description[:5000],
             },
         )

@@ -3,6 +3,7 @@
 FRONTOFFICE_SMTP_HOST (with _PORT, _USERNAME, _PASSWORD, _STARTTLS, _USE_SSL) and
 FRONTOFFICE_MAIL_FROM configure the relay. With no host, messages are written as .eml files to
 the instance folder's mail/ (what `make run` does), so nothing leaves a developer's machine.
+FRONTOFFICE_MAILER=notify sends them through GOV.UK Notify instead (messages/notify.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def build(message: ResidentMessage, partnership: str) -> EmailMessage:
 
 def send(message: ResidentMessage, partnership: str, instance: Path) -> str:
     """Sends it, or raises the adapters' RetryableError / PermanentError; says where it went."""
+    if _env("MAILER", "smtp").strip().lower() == "notify":
+        from frontoffice.messages import notify
+
+        return notify.send(message)
     email = build(message, partnership)
     host = _env("SMTP_HOST")
     if not host:

@@ -5,33 +5,70 @@ Flush only; the callers (views, tasks) commit.
 
 from __future__ import annotations
 
+from sqlalchemy import select, update
+
 from frontoffice import clock
 from frontoffice.cases.models import Case
+from frontoffice.customers.models import Language
 from frontoffice.dispatch import outbox
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
+from frontoffice.messages import wording
 from frontoffice.messages.models import MessageStatus, ResidentMessage
 
 OUTBOX_KEY = "frontoffice.resident_messages"
 
 
 def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None:
-    """A partner's public note, emailed to the customer when they have an email address and
-    are alive. Sent after the caller's transaction commits."""
-    customer = case.customer
-    if customer.date_of_death is not None or not customer.emails or not text.strip():
+    """A partner's public note, emailed to the resident when we have an address for them and
+    they are alive. Sent after the caller's transaction commits."""
+    if case.customer.date_of_death is not None or not text.strip():
         return None
+    return _email(case, "update", said_by=said_by, text=text.strip())
+
+
+def confirm_request(case: Case, track_url: str) -> ResidentMessage | None:
+    """The confirmation of a request a resident made on the web, with its reference."""
+    return _email(case, "confirm", track_url=track_url)
+
+
+def _email(case: Case, kind: str, **values: str) -> ResidentMessage | None:
+    """The `kind` email (wording.TEXTS) about the case, in the resident's language."""
+    recipient = _recipient(case)
+    if recipient is None:
+        return None
+    address, name, language = recipient
+    values.update(reference=case.reference, service=case.service.name, name=name)
+    return _write(
+        case,
+        address,
+        wording.say(language, f"{kind}_subject", **values),
+        wording.say(language, f"{kind}_body", **values),
+    )
+
+
+def _recipient(case: Case) -> tuple[str, str, Language] | None:
+    """(address, name, language): those the resident gave with a web request (never a
+    matched record's, which may be someone else's), else the customer record's."""
+    from frontoffice.public.models import WebRequest  # the web builds on messages
+
+    web = db.session.scalar(select(WebRequest).where(WebRequest.case_id == case.id))
+    if web is not None:
+        return (web.email, web.given_name, web.language) if web.email else None
+    customer = case.customer
+    if not customer.emails:
+        return None
+    name = customer.preferred_name or customer.given_name or customer.full_name
+    return customer.emails[0].address, name, customer.preferred_language
+
+
+def _write(case: Case, address: str, subject: str, body: str) -> ResidentMessage:
     message = ResidentMessage(
         case_id=case.id,
-        customer_id=customer.id,
-        to_address=customer.emails[0].address,
-        subject=f"Your request {case.reference}: {case.service.name}"[:200],
-        body=(
-            f"Dear {customer.preferred_name or customer.given_name or customer.full_name},\n\n"
-            f"{said_by} has an update on your request {case.reference} "
-            f"({case.service.name}):\n\n{text.strip()}\n\n"
-            f"Please quote {case.reference} if you contact us about it.\n"
-        ),
+        customer_id=case.customer_id,
+        to_address=address,
+        subject=subject[:200],
+        body=body,
         status=MessageStatus.PENDING,
         next_attempt_at=clock.now(),
     )

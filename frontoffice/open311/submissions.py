@@ -20,9 +20,9 @@ from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Channel
 from frontoffice.catalogue.answers import clean_answers
 from frontoffice.catalogue.models import Service
-from frontoffice.customers import normalise
+from frontoffice.customers import matching, normalise
 from frontoffice.customers import operations as customers
-from frontoffice.customers.models import Customer, CustomerEmail, CustomerPhone
+from frontoffice.customers.models import Customer
 from frontoffice.extensions import db
 from frontoffice.formkit import CONTROL
 from frontoffice.open311.models import Open311Submission
@@ -150,38 +150,18 @@ def _position(sent: Submission) -> tuple[float | None, float | None]:
 
 def _customer(actor: Actor, sent: Submission) -> Customer:
     email = sent.email.strip()
-    if email:
-        if "@" not in email or len(email) > 254:
-            raise Refused("email is not an email address")
-        found = _only(
-            select(CustomerEmail.customer_id).where(
-                CustomerEmail.address_key == normalise.email_key(email)
-            )
-        )
-        if found is not None:
-            return found
+    if email and ("@" not in email or len(email) > 254):
+        raise Refused("email is not an email address")
     phone = normalise.normalise_phone(sent.phone) if sent.phone.strip() else None
     if sent.phone.strip() and phone is None:
         raise Refused("phone is not a UK phone number")
-    if phone:
-        found = _only(
-            select(CustomerPhone.customer_id).where(
-                CustomerPhone.number_key == normalise.phone_key(phone)
-            )
-        )
-        if found is not None:
-            return found
+    found = matching.match(matching.Given(email=email, phone=phone or ""))
+    if found.decision is matching.Decision.LINK:
+        return found.customer
     details = customers.CustomerDetails(
         given_name=sent.first_name.strip(),
         family_name=sent.last_name.strip() or "(not given)",
         phones=(phone,) if phone else (),
         email=email or None,
     )
-    return customers.create_customer(actor, details)
-
-
-def _only(query) -> Customer | None:
-    """The one customer the query finds; none when it finds none or several (a guess could
-    put a resident's report on someone else's record)."""
-    ids = set(db.session.scalars(query.limit(2)))
-    return db.session.get(Customer, ids.pop()) if len(ids) == 1 else None
+    return customers.create_customer(actor, details, possible_duplicates=found.candidates)

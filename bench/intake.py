@@ -1,0 +1,313 @@
+"""Intake throughput: N residents' requests through the public form over HTTP (gunicorn,
+PostgreSQL), against a bare Flask view on the same server that inserts one row.
+
+    .venv/bin/python bench/intake.py --requests 2000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/frontoffice_bench
+
+Each resident first walks the journey (service, questions, postcode, address, contact, check
+your answers) in a session of their own, untimed; then the N "Send request" posts are timed,
+C at a time: each one validates the draft again, matches or creates the customer record,
+raises and routes the case, writes its outbox rows and the confirmation email, and commits.
+The same N, C at a time, are then posted to the bare view. Celery's broker is in memory:
+tasks are queued, not run (delivery has its own benchmark, bench/dispatch.py).
+
+Prints JSON. Never passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+
+from tests.live import fresh_database  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"')
+POSTCODE = "NV1 2AB"
+
+
+def setup(database_url: str, instance: Path) -> None:
+    """Migrates and loads a partner, a routed service with two questions, and a postcode."""
+    env = _env(database_url, instance)
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from bench.intake_app import bench_metadata
+    from frontoffice import clock, create_app
+    from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
+    from frontoffice.extensions import db
+    from frontoffice.gazetteer.models import GazetteerAddress
+    from frontoffice.partners.models import Partner, PartnerKind
+    from frontoffice.routing.models import AreaKind, RoutingRule
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        bench_metadata.create_all(db.engine)
+        partner = Partner(code="BENCH", name="Bench District Council", kind=PartnerKind.DISTRICT)
+        db.session.add(partner)
+        db.session.flush()
+        service = Service(
+            code="bench-bin",
+            name="Report a missed bin",
+            group="Bins and recycling",
+            keywords="wheelie bin",
+            owning_partner_id=partner.id,
+            sla_working_days=2,
+        )
+        service.questions = [
+            ServiceQuestion(
+                code="bin",
+                label="Which bin?",
+                datatype=QuestionType.SINGLEVALUELIST,
+                required=True,
+                order=1,
+                values=[{"key": "grey", "name": "Grey"}, {"key": "blue", "name": "Blue"}],
+            ),
+            ServiceQuestion(code="details", label="Details", datatype=QuestionType.TEXT, order=2),
+        ]
+        db.session.add(service)
+        db.session.flush()
+        rule = RoutingRule(
+            service_id=service.id,
+            area_kind=AreaKind.ANY,
+            area_code="",
+            priority=1,
+            effective_from=clock.today().replace(year=2020),
+        )
+        rule.partners = [partner]
+        db.session.add_all(
+            [
+                rule,
+                GazetteerAddress(
+                    uprn="100000000001",
+                    line_1="1 High Street",
+                    town="Northvale",
+                    postcode=POSTCODE,
+                    postcode_key=POSTCODE.replace(" ", ""),
+                    district_code="E07000001",
+                ),
+            ]
+        )
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _env(database_url: str, instance: Path) -> dict[str, str]:
+    return {
+        "FRONTOFFICE_DATABASE_URL": database_url,
+        "FRONTOFFICE_BROKER_URL": "memory://",
+        "FRONTOFFICE_INSTANCE": str(instance),
+        "FRONTOFFICE_SECRET_KEY": "bench-secret-key-bench-secret-key-0123",
+        # One address sends everything here: the per-address limits would refuse it.
+        "FRONTOFFICE_PUBLIC_LIMIT_SUBMIT": "1000000 per minute",
+        "FRONTOFFICE_PUBLIC_LIMIT_TRACK": "1000000 per minute",
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving bench.intake_app:app (the app plus the bare view)."""
+
+    def __init__(self, database_url: str, instance: Path, workers: int, threads: int) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            "bench.intake_app:app",
+        ]
+        env = {**os.environ, **_env(database_url, instance), "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+    def __enter__(self) -> Server:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(30)
+
+
+def _surname(i: int) -> str:
+    """Residents' names are letters only: 0 -> 'Aa', 27 -> 'Bb'..."""
+    letters = ""
+    while True:
+        i, r = divmod(i, 26)
+        letters += "abcdefghijklmnopqrstuvwxyz"[r]
+        if not i:
+            return "Resident " + letters.capitalize()
+
+
+def prepare(url: str, i: int) -> tuple[httpx.Client, dict[str, str]]:
+    """One resident's journey up to check your answers: their own session and the tokens."""
+    client = httpx.Client(base_url=url, timeout=60)
+    page = client.get("/request/service/bench-bin")
+    csrf = CSRF.search(page.text).group(1)
+    steps = [
+        ("/request/service/bench-bin", {}),
+        ("/request/question/1", {"q_bin": "grey"}),
+        ("/request/question/2", {"q_details": f"Bench request {i}, out by 7am"}),
+        ("/request/address", {"postcode": POSTCODE}),
+        ("/request/address/choose", {"uprn": "100000000001"}),
+        (
+            "/request/contact",
+            {
+                "first_name": "Bench",
+                "last_name": _surname(i),
+                "email": f"resident{i}@bench.example",
+                "phone": "",
+                "reply_by": "email",
+                "language": "en",
+            },
+        ),
+    ]
+    for path, data in steps:
+        answer = client.post(path, data={**data, "csrf_token": csrf})
+        if answer.status_code != 302:
+            raise RuntimeError(f"{path} answered {answer.status_code}")
+    check = client.get("/request/check").text
+    match = TOKEN.search(check)
+    return client, {"csrf_token": csrf, "token": match.group(1) or match.group(2), "website": ""}
+
+
+def timed(calls, concurrency: int) -> dict[str, float]:
+    """Runs the calls `concurrency` at a time: throughput and latency percentiles."""
+
+    def one(call) -> float:
+        started = time.perf_counter()
+        call()
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = list(pool.map(one, calls))
+    elapsed = time.perf_counter() - started
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 3),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(quantiles[49] * 1000, 1),
+        "p95_ms": round(quantiles[94] * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "FRONTOFFICE_BENCH_DATABASE_URL",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/frontoffice_bench",
+        ),
+    )
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgresql"):
+        parser.error("the benchmark needs PostgreSQL")
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Path(tmp)
+        with fresh_database(args.database_url, instance, "intake") as url:
+            setup(url, instance)
+            with Server(url, instance, args.workers, args.threads) as server:
+                started = time.perf_counter()
+                with ThreadPoolExecutor(args.concurrency) as pool:
+                    residents = list(
+                        pool.map(lambda i: prepare(server.url, i), range(args.requests))
+                    )
+                prepared = time.perf_counter() - started
+
+                # Kept-alive connections, as each resident's own client has.
+                pooled = httpx.Client(
+                    base_url=server.url,
+                    timeout=60,
+                    limits=httpx.Limits(max_connections=args.concurrency),
+                )
+
+                def bare(_i=None):
+                    answer = pooled.post("/bench/bare-insert")
+                    assert answer.status_code == 204, answer.status_code
+
+                def send(resident):
+                    client, tokens = resident
+                    answer = client.post("/request/check", data=tokens)
+                    assert answer.status_code == 302, answer.status_code
+                    assert answer.headers["location"] == "/request/done"
+
+                bare_figures = timed([bare] * args.requests, args.concurrency)
+                submit_figures = timed([lambda r=r: send(r) for r in residents], args.concurrency)
+                pooled.close()
+                for client, _ in residents:
+                    client.close()
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                cases = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
+                rows = conn.execute(select(func.count()).select_from(text("bench_row"))).scalar()
+                dispatches = conn.execute(text("SELECT count(*) FROM dispatch")).scalar_one()
+                emails = conn.execute(text("SELECT count(*) FROM resident_message")).scalar_one()
+            engine.dispose()
+    print(
+        json.dumps(
+            {
+                "requests": args.requests,
+                "concurrency": args.concurrency,
+                "gunicorn": {"workers": args.workers, "threads": args.threads},
+                "journeys_prepared_seconds": round(prepared, 1),
+                "submit": submit_figures,
+                "bare_insert": bare_figures,
+                "ratio_submit_to_bare": round(
+                    submit_figures["per_second"] / bare_figures["per_second"], 3
+                ),
+                "check": {
+                    "cases": cases,
+                    "dispatches": dispatches,
+                    "confirmation_emails": emails,
+                    "bare_rows": rows,
+                },
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

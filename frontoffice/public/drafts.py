@@ -1,0 +1,69 @@
+"""A resident's answers between pages, kept server-side: the signed session cookie carries
+only a random token naming a Draft row.
+
+A draft belongs to one journey ("request" today; a life-event journey later adds its own
+name) and is refused past MAX_BYTES of JSON, so a session cannot grow without bound. Drafts
+untouched for a day are deleted when a new one starts.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import session
+from sqlalchemy import delete, select
+
+from frontoffice import clock
+from frontoffice.extensions import db
+from frontoffice.public.models import Draft
+
+SESSION_KEY = "public_draft"
+MAX_BYTES = 16 * 1024
+KEEP = timedelta(days=1)
+PURGE_BATCH = 500
+
+
+class DraftTooLarge(ValueError):
+    """The answers would not fit in a draft."""
+
+
+def current(journey: str) -> Draft | None:
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        return None
+    draft = db.session.get(Draft, token)
+    if draft is None or draft.journey != journey or draft.updated_at < clock.now() - KEEP:
+        return None
+    return draft
+
+
+def start(journey: str, data: dict[str, Any]) -> Draft:
+    _purge()
+    draft = Draft(token=secrets.token_urlsafe(32), journey=journey, data={})
+    put(draft, data)
+    db.session.add(draft)
+    db.session.flush()
+    session[SESSION_KEY] = draft.token
+    return draft
+
+
+def put(draft: Draft, data: dict[str, Any]) -> None:
+    """Replaces the draft's data, refusing more than MAX_BYTES."""
+    if len(json.dumps(data, ensure_ascii=False).encode()) > MAX_BYTES:
+        raise DraftTooLarge("Your answers are too long to keep")
+    draft.data = data
+    draft.updated_at = clock.now()
+
+
+def update(draft: Draft, **parts: Any) -> None:
+    put(draft, {**draft.data, **parts})
+
+
+def _purge() -> None:
+    old = select(Draft.token).where(Draft.updated_at < clock.now() - KEEP).limit(PURGE_BATCH)
+    tokens = list(db.session.scalars(old))
+    if tokens:
+        db.session.execute(delete(Draft).where(Draft.token.in_(tokens)))

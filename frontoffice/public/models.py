@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from frontoffice import clock
+from frontoffice.cases.models import Case
+from frontoffice.customers.models import Language
+from frontoffice.enums import string_enum
+from frontoffice.extensions import db
+from frontoffice.types import UTCDateTime
+
+
+class Draft(db.Model):
+    """A resident's answers between pages: the server side of the web session. The signed
+    cookie holds only the token. Kept a day, and a few kilobytes at most (see drafts.py)."""
+
+    __tablename__ = "public_draft"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    journey: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+
+
+class WebRequest(db.Model):
+    """A case a resident raised on the web, with the contact details they gave: tracking
+    checks them, and residents' emails about the case go to them (never to details found on
+    a matched record). `token` is the form's idempotency token: a double click finds the
+    first case."""
+
+    __tablename__ = "web_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_key: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    postcode_key: Mapped[str] = mapped_column(String(10), default="")
+    reply_by: Mapped[str] = mapped_column(String(10), default="email")
+    language: Mapped[Language] = mapped_column(string_enum(Language), default=Language.ENGLISH)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    case: Mapped[Case] = relationship()

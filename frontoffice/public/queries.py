@@ -1,0 +1,134 @@
+"""Reads for the resident pages. The catalogue is public; a case is shown only to someone
+who gives its reference and the email address or postcode given with it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, parse_reference
+from frontoffice.cases.status import CaseStatus
+from frontoffice.catalogue.models import Service
+from frontoffice.customers import normalise
+from frontoffice.extensions import db
+from frontoffice.public.models import WebRequest
+
+QUERY_MAX = 100
+PUBLIC_STATUS = {
+    CaseStatus.NEW: "Received",
+    CaseStatus.IN_PROGRESS: "Being worked on",
+    CaseStatus.WAITING_ON_CUSTOMER: "Waiting for you to reply",
+    CaseStatus.WAITING_ON_PARTNER: "Being worked on",
+    CaseStatus.RESOLVED: "Done",
+    CaseStatus.CLOSED: "Closed",
+    CaseStatus.CANCELLED: "Cancelled",
+}
+
+
+def _words(text: str) -> set[str]:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return {w for w in re.findall(r"[a-z0-9]+", folded) if len(w) > 1}
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def active_services() -> list[Service]:
+    return list(
+        db.session.scalars(select(Service).where(Service.active).order_by(Service.name)).all()
+    )
+
+
+def groups(services: list[Service]) -> list[str]:
+    return sorted({s.group for s in services if s.group})
+
+
+def search_services(services: list[Service], text: str) -> list[Service]:
+    """Services whose name, keywords ("wheelie bin"), group or description share words with
+    what the resident typed, the best first: a name or keyword counts more than a description."""
+    wanted = {_stem(w) for w in _words(text[:QUERY_MAX])}
+    if not wanted:
+        return []
+    scored = []
+    for service in services:
+        strong = {_stem(w) for w in _words(f"{service.name} {service.keywords}")}
+        weak = {_stem(w) for w in _words(f"{service.group} {service.description}")}
+        score = 3 * len(wanted & strong) + len(wanted & weak)
+        if score:
+            scored.append((-score, service.name, service))
+    return [s for *_, s in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+def service_by_code(code: str) -> Service | None:
+    return db.session.scalar(select(Service).where(Service.code == code[:40], Service.active))
+
+
+def web_request(case_id: int) -> WebRequest | None:
+    return db.session.scalar(select(WebRequest).where(WebRequest.case_id == case_id))
+
+
+@dataclass(frozen=True)
+class Note:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Tracked:
+    reference: str
+    service: str
+    status: str
+    raised_at: datetime
+    notes: list[Note]
+
+
+def track(reference: str, secret: str) -> Tracked | None:
+    """The case, when `secret` is the email address or postcode given with it; else None.
+
+    The web request's own details are checked, and for a case raised another way (a call)
+    the customer record's email addresses and current postcode.
+    """
+    case_id = parse_reference(reference)
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None or not _knows(case, secret):
+        return None
+    notes = [
+        Note(at=e.at, text=e.details["description"])
+        for e in db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == CaseEventKind.PARTNER_UPDATE)
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        )
+        if (e.details or {}).get("description")
+    ]
+    return Tracked(
+        reference=case.reference,
+        service=case.service.name,
+        status=PUBLIC_STATUS[case.status],
+        raised_at=case.created_at,
+        notes=notes,
+    )
+
+
+def _knows(case: Case, secret: str) -> bool:
+    secret = secret.strip()
+    email = normalise.email_key(secret) if "@" in secret else ""
+    postcode = normalise.normalise_postcode(secret)
+    postcode = normalise.postcode_key(postcode) if postcode else ""
+    if not email and not postcode:
+        return False
+    web = web_request(case.id)
+    if web is not None:
+        return bool(
+            (email and email == web.email_key) or (postcode and postcode == web.postcode_key)
+        )
+    customer = case.customer
+    if email and any(e.address_key == email for e in customer.emails):
+        return True
+    address = customer.current_address
+    return bool(postcode and address is not None and address.postcode_key == postcode)

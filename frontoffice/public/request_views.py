@@ -1,0 +1,250 @@
+"""The request journey's question pages: one question a page, then the address, contact
+details, check your answers and the submission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from frontoffice.access.actor import current_actor
+from frontoffice.access.policy import public
+from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
+from frontoffice.catalogue.questions import (
+    LONDON,
+    answers_from_form,
+    build_form,
+    field_name,
+    time_field_name,
+)
+from frontoffice.customers import normalise
+from frontoffice.extensions import db
+from frontoffice.gazetteer import queries as gazetteer
+from frontoffice.public import drafts, guard, journey, operations, queries
+from frontoffice.public.forms import (
+    AddressChoiceForm,
+    CheckForm,
+    ContactForm,
+    ManualAddressForm,
+    PostcodeForm,
+)
+from frontoffice.public.models import Draft
+from frontoffice.public.operations import JOURNEY
+from frontoffice.public.views import DONE_KEY, bp
+
+
+class _Lost(Exception):
+    """No draft in this session (never started, or expired): start again."""
+
+
+@bp.errorhandler(_Lost)
+def _start_again(error):
+    return redirect(url_for("public.find", expired=1))
+
+
+def _draft() -> tuple[Draft, Service]:
+    draft = drafts.current(JOURNEY)
+    service = queries.service_by_code(str(draft.data.get("service", ""))) if draft else None
+    if draft is None or service is None:
+        raise _Lost()
+    return draft, service
+
+
+def _changing() -> bool:
+    return request.args.get("change") == "1"
+
+
+def _save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
+    try:
+        drafts.update(draft, **parts)
+    except drafts.DraftTooLarge as error:
+        next(iter(form._fields.values())).errors = [str(error)]
+        return False
+    db.session.commit()
+    return True
+
+
+def _page(template: str, draft: Draft, service: Service, step: str, **context: Any):
+    back = url_for("public.check") if _changing() else journey.back_url(service, step)
+    status = 400 if context.get("form") is not None and context["form"].errors else 200
+    return render_template(template, service=service, back=back, **context), status
+
+
+@bp.route("/request/question/<int:number>", methods=["GET", "POST"])
+@public
+def question(number: int):
+    draft, service = _draft()
+    asked = journey.questions(service)
+    if not 1 <= number <= len(asked):
+        abort(404)
+    q = asked[number - 1]
+    form_class = build_form([q])
+    answers = dict(draft.data.get("answers") or {})
+    form = form_class() if request.method == "POST" else form_class(data=_initial(q, answers))
+    if form.validate_on_submit():
+        answers.pop(q.code, None)
+        answers.update(answers_from_form(form, [q]))
+        if _save(draft, form, answers=answers):
+            return redirect(journey.next_url(service, f"question-{number}", changing=_changing()))
+    return _page(
+        "public/question.html", draft, service, f"question-{number}", form=form, question=q
+    )
+
+
+def _initial(q: ServiceQuestion, answers: dict[str, Any]) -> dict[str, Any]:
+    value = answers.get(q.code)
+    if value is None:
+        return {}
+    if q.datatype is QuestionType.DATETIME:
+        moment = datetime.fromisoformat(value).astimezone(LONDON)
+        return {field_name(q.code): moment.date(), time_field_name(q.code): f"{moment:%H:%M}"}
+    return {field_name(q.code): value}
+
+
+@bp.route("/request/address", methods=["GET", "POST"])
+@public
+def address():
+    draft, service = _draft()
+    given = draft.data.get("address") or {}
+    form = PostcodeForm(data={"postcode": given.get("postcode", "")})
+    if form.validate_on_submit():
+        postcode = normalise.normalise_postcode(form.postcode.data)
+        if _save(draft, form, address={"postcode": postcode}):
+            return redirect(url_for("public.choose_address", change=request.args.get("change")))
+    return _page("public/address.html", draft, service, "address", form=form)
+
+
+@bp.route("/request/address/choose", methods=["GET", "POST"])
+@public
+def choose_address():
+    draft, service = _draft()
+    given = draft.data.get("address") or {}
+    if not given.get("postcode"):
+        return redirect(url_for("public.address"))
+    found = gazetteer.by_postcode(given["postcode"])
+    form = AddressChoiceForm(data={"uprn": given.get("uprn")})
+    form.uprn.choices = [SelectChoice(a.uprn, _one_line(a)) for a in found]
+    if found and form.validate_on_submit():
+        chosen = {"uprn": form.uprn.data, "postcode": given["postcode"]}
+        if _save(draft, form, address=chosen):
+            return redirect(journey.next_url(service, "address", changing=_changing()))
+    back = url_for("public.address", change=request.args.get("change"))
+    return render_template(
+        "public/choose_address.html",
+        service=service,
+        back=back,
+        form=form,
+        postcode=given["postcode"],
+        found=found,
+    ), 400 if form.errors else 200
+
+
+def _one_line(address) -> str:
+    parts = (address.line_1, address.line_2, address.line_3, address.town, address.postcode)
+    return ", ".join(p for p in parts if p)
+
+
+@bp.route("/request/address/manual", methods=["GET", "POST"])
+@public
+def manual_address():
+    draft, service = _draft()
+    given = draft.data.get("address") or {}
+    form = ManualAddressForm(data={} if given.get("uprn") else given)
+    if form.validate_on_submit():
+        typed = {
+            "line_1": form.line_1.data,
+            "line_2": form.line_2.data or "",
+            "town": form.town.data or "",
+            "postcode": normalise.normalise_postcode(form.postcode.data),
+        }
+        if _save(draft, form, address=typed):
+            return redirect(journey.next_url(service, "address", changing=_changing()))
+    back = url_for("public.address", change=request.args.get("change"))
+    return render_template(
+        "public/manual_address.html", service=service, back=back, form=form
+    ), 400 if form.errors else 200
+
+
+@bp.route("/request/contact", methods=["GET", "POST"])
+@public
+def contact():
+    draft, service = _draft()
+    form = ContactForm(data=draft.data.get("contact") or None)
+    if form.validate_on_submit():
+        given = {name: form[name].data or "" for name in ContactForm.FIELDS}
+        if _save(draft, form, contact=given):
+            return redirect(journey.next_url(service, "contact", changing=_changing()))
+    return _page("public/contact.html", draft, service, "contact", form=form)
+
+
+@bp.route("/request/check", methods=["GET", "POST"])
+@public
+def check():
+    form = CheckForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if form.is_bot():
+            abort(400)
+        made = operations.already_made(form.token.data or "")
+        if made is not None:  # the second of a double click
+            return _done(made)
+    draft, service = _draft()
+    if request.method == "POST" and not form.errors:
+        if form.token.data != draft.token:
+            raise _Lost()
+        if not guard.hit("submit", guard.address()):
+            abort(429)
+        return _submit(draft)
+    form.token.data = draft.token
+    return render_template(
+        "public/check.html",
+        service=service,
+        back=journey.back_url(service, "check"),
+        form=form,
+        rows=_summary(draft, service),
+    ), 400 if form.errors else 200
+
+
+def _submit(draft: Draft):
+    track_url = url_for("public.track", _external=True)
+    token = draft.token
+    try:
+        case = operations.submit_request(current_actor(), token, draft.data, track_url)
+        db.session.delete(draft)
+        db.session.commit()
+    except operations.Incomplete as problem:
+        db.session.rollback()
+        return redirect(_step_url(problem.step))
+    except IntegrityError:  # the same form posted twice at once: the first one made the case
+        db.session.rollback()
+        case = operations.already_made(token)
+        if case is None:
+            raise
+    return _done(case)
+
+
+def _done(case):
+    web = queries.web_request(case.id)
+    session[DONE_KEY] = {
+        "reference": case.reference,
+        "service": case.service.name,
+        "email": web.email if web is not None else "",
+    }
+    return redirect(url_for("public.done"))
+
+
+def _step_url(step: str) -> str:
+    if step == "service":
+        return url_for("public.find")
+    if step == "questions":
+        return url_for("public.question", number=1)
+    return url_for(f"public.{step}")
+
+
+def _summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
+    from frontoffice.public.summary import rows
+
+    return rows(draft.data, service)

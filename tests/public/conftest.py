@@ -1,0 +1,126 @@
+"""A resident's browser over HTTP: forms fetched before they are posted, so each post carries
+the CSRF token (and, on check your answers, the idempotency token) the page gave."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from frontoffice.catalogue.models import QuestionType, ServiceQuestion
+from frontoffice.extensions import db
+from frontoffice.gazetteer.models import GazetteerAddress
+from frontoffice.public import guard
+from tests import factories as f
+from tests.conftest import csrf_token
+
+
+class Resident:
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, *, form_url=None, **kwargs):
+        page = self.client.get(form_url or url)
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(page.get_data(as_text=True)))
+        return self.client.post(url, data=data, **kwargs)
+
+    def check_page(self):
+        page = self.client.get("/request/check")
+        html = page.get_data(as_text=True)
+        match = re.search(r'name="token"[^>]*value="([^"]+)"', html) or re.search(
+            r'value="([^"]+)"[^>]*name="token"', html
+        )
+        assert match, html[:3000]
+        return html, {"csrf_token": csrf_token(html), "token": match.group(1)}
+
+
+@pytest.fixture
+def resident(client):
+    return Resident(client)
+
+
+@pytest.fixture(autouse=True)
+def _forget_limits(app):
+    with app.test_request_context():
+        guard.reset()
+    yield
+    with app.test_request_context():
+        guard.reset()
+
+
+@pytest.fixture
+def bins():
+    """A service with a required choice, an optional text and a number question."""
+    service = f.ServiceFactory(
+        code="missed-bin",
+        name="Report a missed bin collection",
+        group="Bins and recycling",
+        description="A bin that was out on time but was not emptied.",
+        keywords="wheelie bin, rubbish, refuse, recycling",
+    )
+    service.questions = [
+        ServiceQuestion(
+            code="bin",
+            label="Which bin was missed?",
+            datatype=QuestionType.SINGLEVALUELIST,
+            required=True,
+            order=1,
+            values=[{"key": "grey", "name": "Grey bin"}, {"key": "blue", "name": "Blue bin"}],
+        ),
+        ServiceQuestion(
+            code="details",
+            label="Anything else we should know?",
+            datatype=QuestionType.TEXT,
+            order=2,
+        ),
+    ]
+    db.session.add(
+        GazetteerAddress(
+            uprn="100000000001",
+            line_1="1 High Street",
+            town="Northvale",
+            postcode="NV1 2AB",
+            postcode_key="NV12AB",
+            district_code="E07000001",
+            street_key="HIGH STREET",
+            house_number=1,
+            line_key="1 HIGH STREET",
+        )
+    )
+    db.session.commit()
+    return service
+
+
+def complete(resident, service, *, contact=None, address=None, answers=None):
+    """Answers every page up to check your answers; returns the check page's tokens."""
+    r = resident.post(f"/request/service/{service.code}")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    for data in answers or ({"q_bin": "grey"}, {"q_details": "Left out since Monday"}):
+        location = r.headers["Location"]
+        r = resident.post(location, data)
+        assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    if address is None:
+        r = resident.post("/request/address", {"postcode": "nv1 2ab"})
+        assert r.headers["Location"].startswith("/request/address/choose")
+        r = resident.post("/request/address/choose", {"uprn": "100000000001"})
+    else:
+        r = resident.post("/request/address/manual", address)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    r = resident.post(
+        "/request/contact",
+        contact
+        or {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.org",
+            "phone": "",
+            "reply_by": "email",
+            "language": "en",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    return resident.check_page()
