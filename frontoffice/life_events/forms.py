@@ -20,9 +20,9 @@ from frontoffice.customers.forms import (
     DateRules,
     address_fields,
     long_text,
+    phone_check,
     text_field,
 )
-from frontoffice.customers.forms import _phone_check as phone_check
 from frontoffice.life_events.models import Authority, EventKind, MoveScope
 from frontoffice.life_events.operations import AUTHORITIES
 from frontoffice.routing_admin.forms import Checkboxes, Radios
