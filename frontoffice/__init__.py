@@ -6,7 +6,7 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from frontoffice.extensions import csrf, db, limiter, login_manager, migrate
@@ -148,8 +148,21 @@ def _errors(app: Flask) -> None:
 
     from frontoffice.access.policy import public
 
+    @app.before_request
+    def refuse_nul_characters():
+        """A query string's filters go straight into queries, and PostgreSQL refuses a NUL in
+        any text: turn it away at the door, in each interface's own error format. (Form fields
+        are checked by their forms, which say which field is wrong.)"""
+        if any("\x00" in text for pair in request.args.items(multi=True) for text in pair):
+            abort(400, "The request holds a NUL character, which no field may contain.")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/open311/"):
+            from frontoffice.open311.formats import errors
+
+            fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
+            return errors(fmt, error.code or 500, error.description or error.name)
         if request.path.startswith("/api/"):
             return {
                 "error": {

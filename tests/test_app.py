@@ -36,3 +36,26 @@ def test_unknown_page_is_a_plain_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_is_refused_in_each_interface_s_own_error_format(client, as_role):
+    """PostgreSQL cannot hold a NUL in any text column: every interface turns it away as bad
+    input (it once reached a query and answered 500)."""
+    from defusedxml import ElementTree
+
+    api = client.get("/api/v1/cases?service=%00")
+    assert api.status_code == 400
+    assert api.json["error"]["code"] == "bad_request"
+
+    open311 = client.get("/open311/v2/requests.xml?service_code=bins%00")
+    assert open311.status_code == 400
+    assert ElementTree.fromstring(open311.data).findtext("error/code") == "400"
+
+    found = client.get("/request/service?q=%00")
+    assert found.status_code == 400
+
+    adviser = as_role("adviser")
+    search = adviser.get("/staff/customers/?q=smith%00")
+    assert search.status_code == 400
+    assert "NUL character" in search.get_data(as_text=True)
+    assert adviser.get("/staff/customers/?q=smith").status_code == 200
