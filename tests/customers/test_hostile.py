@@ -33,7 +33,8 @@ def test_search_never_fails(as_role, person, q):
     person("John", "Smith", postcode="NV1 2AB")
     client = as_role("adviser")
     response = client.get("/staff/customers/", query_string={"q": q})
-    assert response.status_code in (200, 422)
+    # A NUL is turned away before any view (PostgreSQL cannot hold one): 400.
+    assert response.status_code in ((400,) if "\x00" in q else (200, 422))
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
@@ -57,7 +58,8 @@ def test_odd_page_numbers(as_role, person, page):
 def test_partner_user_hostile_search(as_role):
     client = as_role(Role.PARTNER_USER)
     for q in HOSTILE:
-        assert client.get("/staff/customers/", query_string={"q": q}).status_code in (200, 422)
+        status = client.get("/staff/customers/", query_string={"q": q}).status_code
+        assert status in ((400,) if "\x00" in q else (200, 422))
 
 
 @pytest.mark.parametrize(
