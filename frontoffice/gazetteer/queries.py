@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from frontoffice.customers.normalise import normalise_postcode, postcode_key
+from frontoffice.database import transaction_cache
 from frontoffice.extensions import db
 from frontoffice.gazetteer import keys
 from frontoffice.gazetteer.models import GazetteerAddress as Address
@@ -22,7 +23,17 @@ POSTCODE_MAX = 500  # more addresses than any one postcode has
 
 def by_uprn(uprn: str | None) -> Address | None:
     canonical = canonical_uprn(uprn)
-    return db.session.get(Address, canonical) if canonical else None
+    if not canonical:
+        return None
+    # The session's identity map holds rows weakly: routing a dozen cases at one address
+    # loaded it a dozen times. Keep what was found for the rest of the transaction.
+    found = transaction_cache("gazetteer.by_uprn")
+    if canonical not in found:
+        address = db.session.get(Address, canonical)
+        if address is None:
+            return None
+        found[canonical] = address
+    return found[canonical]
 
 
 def by_postcode(postcode: str | None) -> list[Address]:
