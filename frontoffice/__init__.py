@@ -159,10 +159,9 @@ def _errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/open311/"):
-            from frontoffice.open311.formats import errors
+            from frontoffice.open311.formats import http_error as open311_error
 
-            fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
-            return errors(fmt, error.code or 500, error.description or error.name)
+            return open311_error(error)
         if request.path.startswith("/api/"):
             return {
                 "error": {

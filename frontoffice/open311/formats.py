@@ -11,7 +11,8 @@ import re
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from flask import Response
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 # A list under this key holds elements of this name: <attributes><attribute>…
 LIST_ITEMS = {
@@ -76,3 +77,11 @@ def errors(fmt: str, status: int, description: str) -> Response:
         [{"code": status, "description": description}],
         status,
     )
+
+
+def http_error(error: HTTPException) -> Response:
+    """Any HTTP error under /open311/ (an unknown path or format, a refused request) as the
+    spec's error list, in the format the path asked for."""
+    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
+    code = error.code or 500
+    return errors(fmt, code, "not found" if code == 404 else error.description or error.name)

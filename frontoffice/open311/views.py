@@ -179,9 +179,3 @@ def create_request(fmt: str, key: ApiKey):
         "account_id": None,
     }
     return answer(fmt, "service_requests", "request", [record])
-
-
-@bp.errorhandler(404)
-def _not_found(_error):
-    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
-    return errors(fmt, 404, "not found")
