@@ -22,33 +22,58 @@ MAX_REVIEWS = 3  # candidates queued for one incoming record
 
 
 def match_incoming(
-    session: Session, person: Person, source: str, actor: Actor | None = None
+    session: Session,
+    person: Person,
+    source: str,
+    actor: Actor | None = None,
+    incoming_customer_id: int | None = None,
 ) -> online.Outcome:
     """Match an incoming record; when a person must decide, queue the best candidates with
     their explanations. Flushes, never commits."""
     outcome = online.match(session, person)
     if outcome.decision == online.Decision.REVIEW:
-        incoming = {k: str(v or "") for k, v in asdict(person).items() if k != "id"}
-        for candidate in outcome.candidates[:MAX_REVIEWS]:
-            review = MatchReview(
-                customer_id=candidate.customer_id,
-                source=source,
-                incoming=incoming,
-                probability=round(candidate.score.probability, 4),
-                explanation=[asdict(item) for item in candidate.score.evidence],
-            )
-            session.add(review)
-            session.flush()
-            audit.record(
-                actor or Actor.system("identity matching"),
-                "queue for review",
-                "match_review",
-                review.id,
-                customer_id=candidate.customer_id,
-                details={"source": source, "probability": review.probability},
-            )
-        session.flush()
+        queue_for_review(session, person, outcome, source, actor, incoming_customer_id)
     return outcome
+
+
+def queue_for_review(
+    session: Session,
+    person: Person,
+    outcome: online.Outcome,
+    source: str,
+    actor: Actor | None = None,
+    incoming_customer_id: int | None = None,
+) -> list[MatchReview]:
+    """Queue an incoming record's best candidates for a person to decide. When the incoming
+    record was given a customer record of its own meanwhile (a web form's case must land
+    somewhere), that record is the review's other customer, so "the same person" can merge
+    the two."""
+    incoming = {k: str(v or "") for k, v in asdict(person).items() if k != "id"}
+    reviews = []
+    for candidate in outcome.candidates[:MAX_REVIEWS]:
+        if candidate.customer_id == incoming_customer_id:
+            continue
+        review = MatchReview(
+            customer_id=candidate.customer_id,
+            other_customer_id=incoming_customer_id,
+            source=source,
+            incoming=incoming,
+            probability=round(candidate.score.probability, 4),
+            explanation=[asdict(item) for item in candidate.score.evidence],
+        )
+        session.add(review)
+        session.flush()
+        audit.record(
+            actor or Actor.system("identity matching"),
+            "queue for review",
+            "match_review",
+            review.id,
+            customer_id=candidate.customer_id,
+            details={"source": source, "probability": review.probability},
+        )
+        reviews.append(review)
+    session.flush()
+    return reviews
 
 
 def decide(
