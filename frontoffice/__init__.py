@@ -107,6 +107,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.audit.views import bp as audit_bp
     from frontoffice.cases.views import bp as cases_bp
     from frontoffice.catalogue.views import bp as catalogue_bp
+    from frontoffice.chasing.views import bp as chasing_bp
     from frontoffice.contacts.views import bp as contacts_bp
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
@@ -138,6 +139,7 @@ def _blueprints(app: Flask) -> None:
         api_keys_bp,
         open311_bp,
         life_events_bp,
+        chasing_bp,
         public_bp,
     ):
         app.register_blueprint(bp)

@@ -4,6 +4,7 @@ from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit.models import AuditEvent
 from frontoffice.cases.models import Case, CaseEvent
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
+from frontoffice.chasing.models import Chase, ChaseEnd
 from frontoffice.contacts.models import Contact, contact_case
 from frontoffice.customers.models import (
     Customer,
@@ -31,6 +32,8 @@ from frontoffice.public.models import Draft, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "Chase",
+    "ChaseEnd",
     "WebhookDelivery",
     "WebhookSubscription",
     "MatchReview",

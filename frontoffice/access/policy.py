@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     LIFE_EVENT_REPORT = "life_event.report"
     AUDIT_VIEW = "audit.view"
     DELIVERY_MANAGE = "delivery.manage"
+    # Chase a partner now, or stop chasing, for an overdue acknowledgement.
+    CHASE_MANAGE = "chase.manage"
     ADMINISTER = "administer"
 
 
@@ -57,7 +59,9 @@ _FRONT_OFFICE = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADVISER: frozenset(_FRONT_OFFICE),
-    Role.SUPERVISOR: frozenset(_FRONT_OFFICE | {Permission.AUDIT_VIEW, Permission.DELIVERY_MANAGE}),
+    Role.SUPERVISOR: frozenset(
+        _FRONT_OFFICE | {Permission.AUDIT_VIEW, Permission.DELIVERY_MANAGE, Permission.CHASE_MANAGE}
+    ),
     Role.PARTNER_USER: frozenset(
         {
             Permission.SIGNED_IN,
