@@ -164,8 +164,13 @@ def stop(actor: Actor, case: Case, reason: str) -> ChaseEnd:
         raise ChaseRefused("Chasing of this case was already stopped")
     chases = chases_so_far(case.id)
     if end is None:
-        end = ChaseEnd(case_id=case.id, kind=ChaseEndKind.STOPPED, chases=chases)
-        db.session.add(end)
+        try:
+            with db.session.begin_nested():
+                end = ChaseEnd(case_id=case.id, kind=ChaseEndKind.STOPPED, chases=chases)
+                db.session.add(end)
+                db.session.flush()
+        except IntegrityError:  # escalated by the periodic task meanwhile: stop that instead
+            end = ending(case.id)
     end.kind, end.chases, end.at = ChaseEndKind.STOPPED, chases, clock.now()
     end.by_id, end.reason = actor.user_id, reason[:REASON_LIMIT]
     cancelled = db.session.execute(

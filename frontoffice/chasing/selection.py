@@ -23,6 +23,7 @@ from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
 
 CHASEABLE = frozenset(s for s in OPEN_STATUSES if not s.stops_the_clock)
+BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def chase_counts():
     )
 
 
-def due(today: date, policy: ChasePolicy, *, limit: int = 200) -> list[Due]:
+def due(today: date, policy: ChasePolicy, *, limit: int | None = None) -> list[Due]:
     counts = chase_counts()
     # A necessary condition in SQL (n working days are at least n calendar days), so a
     # backlog of cases chased yesterday cannot crowd out those due today; exact check below.
@@ -80,7 +81,7 @@ def due(today: date, policy: ChasePolicy, *, limit: int = 200) -> list[Due]:
             or_(counts.c.last.is_(None), counts.c.last < cutoff),
         )
         .order_by(Case.ack_due_date, Case.id)
-        .limit(limit)
+        .limit(limit or BATCH)
     ).all()
     found = []
     for case_id, chases, last in rows:

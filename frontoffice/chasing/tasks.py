@@ -22,6 +22,7 @@ from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor.system("acknowledgement chasing")
+MAX_BATCHES = 50
 
 
 @celery_app.task(name="frontoffice.chasing.chase_overdue")
@@ -29,18 +30,23 @@ def chase_overdue() -> dict[str, int]:
     """Beat's periodic task: chase (or escalate) every case whose acknowledgement is overdue,
     each in its own transaction; then re-enqueue chases whose send task was lost."""
     policy = ChasePolicy.from_env()
-    found = selection.due(clock.today(), policy)
-    db.session.rollback()
     totals = {"chased": 0, "escalated": 0, "skipped": 0, "requeued": 0}
-    for item in found:
-        try:
-            outcome = operations.act_on(SYSTEM, item, policy)
-            db.session.commit()  # its reminders are enqueued after this commit
-        except OperationalError:
-            db.session.rollback()
-            log.warning("could not chase case %s; the next run will", item.case_id)
-            outcome = "skipped"
-        totals[outcome] += 1
+    seen: set[int] = set()
+    for _ in range(MAX_BATCHES):  # a backlog is worked through in one run, batch by batch
+        found = [d for d in selection.due(clock.today(), policy) if d.case_id not in seen]
+        db.session.rollback()
+        for item in found:
+            seen.add(item.case_id)
+            try:
+                outcome = operations.act_on(SYSTEM, item, policy)
+                db.session.commit()  # its reminders are enqueued after this commit
+            except OperationalError:
+                db.session.rollback()
+                log.warning("could not chase case %s; the next run will", item.case_id)
+                outcome = "skipped"
+            totals[outcome] += 1
+        if len(found) < selection.BATCH:
+            break
     lost = operations.due_to_send(RetryPolicy.from_env())
     db.session.rollback()
     for chase_id in lost:

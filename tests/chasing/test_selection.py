@@ -173,3 +173,17 @@ def test_a_backlog_chased_yesterday_does_not_hide_cases_due_today(service):
     with at(date(2026, 6, 5)):
         found = selection.due(date(2026, 6, 5), POLICY, limit=1)
     assert [f.case_id for f in found] == [waiting.id]
+
+
+def test_one_run_of_the_periodic_task_works_through_a_backlog(service, monkeypatch):
+    from frontoffice.chasing import tasks
+
+    monkeypatch.setattr(selection, "BATCH", 2)
+    monkeypatch.setenv("FRONTOFFICE_CHASE_MAX", "3")
+    cases = [delivered_case(service) for _ in range(5)]
+    db.session.commit()
+    with at(date(2026, 6, 3)):
+        assert tasks.chase_overdue() == {"chased": 5, "escalated": 0, "skipped": 0, "requeued": 0}
+        assert tasks.chase_overdue()["chased"] == 0
+    chased = db.session.scalars(select(Chase.case_id).order_by(Chase.case_id)).all()
+    assert chased == [c.id for c in cases]
