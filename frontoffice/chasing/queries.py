@@ -15,7 +15,7 @@ from frontoffice.access.policy import case_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case
 from frontoffice.chasing.models import Chase, ChaseEnd, ChaseEndKind, ChaseStatus
-from frontoffice.chasing.selection import chase_counts, waiting_for_acknowledgement
+from frontoffice.chasing.selection import waiting_for_acknowledgement
 from frontoffice.extensions import db
 
 
@@ -79,12 +79,10 @@ class OverdueCase:
 
 def overdue(user: StaffUser, today: date, *, limit: int = 200) -> list[OverdueCase]:
     """Cases whose acknowledgement is overdue: escalated first, then the longest overdue."""
-    counts = chase_counts()
     ended = select(ChaseEnd.case_id, ChaseEnd.kind).subquery()
     escalated_first = sql_case((ended.c.kind == ChaseEndKind.ESCALATED.value, 0), else_=1)
     cases = db.session.scalars(
         select(Case)
-        .outerjoin(counts, counts.c.case_id == Case.id)
         .outerjoin(ended, ended.c.case_id == Case.id)
         .where(waiting_for_acknowledgement(today), case_scope(user))
         .options(joinedload(Case.customer))
