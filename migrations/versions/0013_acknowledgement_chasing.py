@@ -1,6 +1,6 @@
 """acknowledgement chasing: each reminder sent to a partner, and the end of chasing a case
 
-Revision ID: 0016
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from frontoffice.types import UTCDateTime
 
-revision = "0016"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
