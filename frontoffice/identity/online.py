@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 
 from sqlalchemy import CompoundSelect, Select, bindparam, func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from frontoffice.customers.models import Customer, CustomerAddress, CustomerEmail, CustomerPhone
 from frontoffice.identity.comparisons import COMPARISONS, levels
@@ -104,6 +104,7 @@ def _scored(
     return scored
 
 
+SameSurname = aliased(Customer)
 GIVEN = COMPARISONS[0]
 # A pair whose given names differ outright is capped below REVIEW_AT, so it needs no more work.
 assert probability(VETO_WEIGHT) < REVIEW_AT and GIVEN.field == "given_name"
@@ -194,9 +195,15 @@ def _candidates(
         shape, values = _keys(incoming)
         if not any(shape):
             return []
-        rows = session.execute(_loading(shape), values)
+        # How common the surname is, when not known, comes back in the same round trip.
+        count = bool(incoming.family.key) and _surname_known(session, incoming.family.key) is None
+        if count:
+            values["family_key"] = incoming.family.key
+        rows = session.execute(_loading(shape, count), values).all()
+        if count:
+            _surname_counted(session, incoming.family.key, rows[0][-1] if rows else None)
     else:
-        rows = session.execute(_loading(None), {"ids": list(ids)})
+        rows = session.execute(_loading(None), {"ids": list(ids)}).all()
     people: dict[int, _Loaded] = {}
     for row in rows:
         (customer_id, given, family, born, phone_id, phone, email_id, email, address_id) = row[:9]
@@ -208,17 +215,22 @@ def _candidates(
         if email_id is not None:
             loaded.emails.setdefault(email_id, email)
         if address_id is not None and address_id not in loaded.addresses:
-            loaded.addresses[address_id] = _Address(*row[9:])
+            loaded.addresses[address_id] = _Address(*row[9:14])
     return [(loaded.id, loaded) for loaded in people.values()]
 
 
 @cache
-def _loading(shape: tuple[bool, ...] | None) -> Select:
-    """The candidates of a shape of keys (or the customers given as ids) with what they hold."""
+def _loading(shape: tuple[bool, ...] | None, count: bool = False) -> Select:
+    """The candidates of a shape of keys (or the customers given as ids) with what they hold,
+    and if asked how many customers have the incoming surname (the same on every row)."""
     if shape is None:
         where = Customer.id.in_(bindparam("ids", expanding=True))
     else:
         where = Customer.id.in_(_candidate_query(shape).scalar_subquery())
+    same = select(func.count(SameSurname.id)).where(
+        SameSurname.family_key == bindparam("family_key")
+    )
+    counted = [same.scalar_subquery()] if count else []
     return (
         select(
             Customer.id,
@@ -235,6 +247,7 @@ def _loading(shape: tuple[bool, ...] | None) -> Select:
             CustomerAddress.town,
             CustomerAddress.postcode,
             CustomerAddress.valid_to,
+            *counted,
         )
         .select_from(Customer)
         .outerjoin(CustomerPhone, CustomerPhone.customer_id == Customer.id)
@@ -343,21 +356,31 @@ def _customer_count(session: Session) -> int:
     return counted[1]
 
 
-def _surname_count(session: Session, family_key: str) -> int:
-    """How many customers have this surname, counted at most every COUNT_FOR seconds: how
+def _surname_known(session: Session, family_key: str) -> int | None:
+    """How many customers have this surname, as counted at most COUNT_FOR seconds ago: how
     common a surname is changes slowly, and counting a Smith costs a scan of thousands."""
-    key = (str(session.get_bind().engine.url), family_key)
-    now = time.monotonic()
-    counted = _surnames.get(key)
-    if counted is None or now - counted[0] > COUNT_FOR:
-        if len(_surnames) >= SURNAMES_KEPT:
-            _surnames.clear()
+    counted = _surnames.get((str(session.get_bind().engine.url), family_key))
+    if counted is None or time.monotonic() - counted[0] > COUNT_FOR:
+        return None
+    return counted[1]
+
+
+def _surname_counted(session: Session, family_key: str, same: int | None) -> None:
+    if same is None:
+        return
+    if len(_surnames) >= SURNAMES_KEPT:
+        _surnames.clear()
+    _surnames[(str(session.get_bind().engine.url), family_key)] = (time.monotonic(), same)
+
+
+def _surname_count(session: Session, family_key: str) -> int:
+    same = _surname_known(session, family_key)
+    if same is None:
         same = session.scalar(
             select(func.count(Customer.id)).where(Customer.family_key == family_key)
         )
-        counted = (now, same or 0)
-        _surnames[key] = counted
-    return counted[1]
+        _surname_counted(session, family_key, same or 0)
+    return same or 0
 
 
 @cache
