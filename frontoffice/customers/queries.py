@@ -89,7 +89,7 @@ def search_customers(user: StaffUser, query: ParsedQuery, page: int = 1) -> Sear
     pages = max(1, -(-len(ranked) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     chosen = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    loaded = _customers_for_list([r.customer_id for r in chosen])
+    loaded = customers_for_list([r.customer_id for r in chosen])
     rows = [
         SearchRow(loaded[r.customer_id], r.score, r.reasons)
         for r in chosen
@@ -293,7 +293,7 @@ def _rank_data(found: _Found, q: ParsedQuery) -> list[Candidate]:
     ]
 
 
-def _customers_for_list(ids: list[int]) -> dict[int, Customer]:
+def customers_for_list(ids: list[int]) -> dict[int, Customer]:
     if not ids:
         return {}
     stmt = (
@@ -423,7 +423,7 @@ def possible_duplicates(
         for customer_id in db.session.scalars(stmt):
             reasons.setdefault(customer_id, []).append(reason)
     ids = list(reasons)[:limit]
-    loaded = _customers_for_list(ids)
+    loaded = customers_for_list(ids)
     return [PossibleDuplicate(loaded[i], tuple(reasons[i])) for i in ids if i in loaded]
 
 

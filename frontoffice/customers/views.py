@@ -14,7 +14,7 @@ from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, allows, requires
 from frontoffice.accounts.models import StaffUser
 from frontoffice.audit import operations as audit
-from frontoffice.customers import normalise, operations, queries
+from frontoffice.customers import normalise, operations, possible_matches, queries
 from frontoffice.customers.forms import (
     AddressForm,
     CustomerForm,
@@ -214,22 +214,15 @@ def new():
     form = CustomerForm(data=prefill)
     if form.validate_on_submit():
         details = _details(form)
-        duplicates = queries.possible_duplicates(
-            _user(),
-            family_name=details.family_name,
-            date_of_birth=details.date_of_birth,
-            phones=details.phones,
-            email=details.email,
-            postcode=details.address.postcode if details.address else None,
-        )
-        if duplicates and form.confirm_duplicate.data != "yes":
+        found, outcome = possible_matches.find(_user(), details)
+        if found and form.confirm_duplicate.data != "yes":
             form.confirm_duplicate.data = "yes"
-            return render_template(
-                "staff/customers/duplicates.html", form=form, duplicates=duplicates
-            )
+            return render_template("staff/customers/duplicates.html", form=form, matches=found)
+        actor = current_actor()
         customer = operations.create_customer(
-            current_actor(), details, possible_duplicates=[d.customer.id for d in duplicates]
+            actor, details, possible_duplicates=[m.customer.id for m in found]
         )
+        possible_matches.queue(customer, details, outcome, actor)
         db.session.commit()
         flash(f"Record created for {customer.full_name}", "success")
         return redirect(url_for(".record", customer_id=customer.id))
