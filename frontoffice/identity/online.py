@@ -67,7 +67,7 @@ def match(session: Session, person: Person) -> Outcome:
     model = _model(session, incoming)
     customers = session.scalars(
         select(Customer)
-        .where(Customer.id.in_(ids))
+        .where(Customer.id.in_(ids), Customer.merged_into_id.is_(None))
         .options(
             selectinload(Customer.phones),
             selectinload(Customer.emails),
