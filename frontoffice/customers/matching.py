@@ -56,6 +56,8 @@ def match(given: Given) -> Match:
 
 
 def _only(query: Select) -> Customer | None:
-    """The one customer the query finds; none when it finds none or several."""
-    ids = set(db.session.scalars(query.limit(2)))
+    """The one customer the query finds; none when it finds none or several. A record merged
+    into another counts as its survivor (a phone both had stays on the merged record too)."""
+    found = [db.session.get(Customer, i) for i in set(db.session.scalars(query.limit(10)))]
+    ids = {c.merged_into_id or c.id for c in found if c is not None}
     return db.session.get(Customer, ids.pop()) if len(ids) == 1 else None

@@ -220,3 +220,14 @@ def test_unmerge_refuses_twice_without_reason_and_out_of_order(supervisor):
         unmerge(db.session, first.id, actor, "Again")
     with pytest.raises(MergeError, match="no such merge"):
         unmerge(db.session, 10**8, actor, "Nothing")
+
+
+def test_a_web_form_with_a_phone_both_records_had_lands_on_the_survivor(pair, supervisor):
+    from frontoffice.customers.matching import Decision, Given, match
+
+    _, actor = supervisor
+    merge(db.session, pair.survivor.id, pair.merged.id, actor, "Duplicate")
+    found = match(Given(given_name="Bill", family_name="Ashworth", phone="+447700900111"))
+    assert found.decision == Decision.LINK and found.customer.id == pair.survivor.id
+    by_email = match(Given(email="bill@example.org"))
+    assert by_email.customer.id == pair.survivor.id
