@@ -56,10 +56,15 @@ def _customer_or_404(customer_id: int, *, full: bool = True) -> Customer:
     customer = queries.visible_customer(_user(), customer_id, full=full)
     if customer is None:
         abort(404)
-    if customer.is_merged:
-        flash(f"This record is merged into record {customer.merged_into_id}: change that one")
-        abort(redirect(url_for(".record", customer_id=customer.id)))
+    refuse_if_merged(customer)
     return customer
+
+
+def refuse_if_merged(customer: Customer) -> None:
+    """A merged record is kept as it was: nothing is changed or added on it."""
+    if customer.is_merged:
+        flash(f"This record is merged into record {customer.merged_into_id}: use that one")
+        abort(redirect(url_for("customers.record", customer_id=customer.id)))
 
 
 def _page_number() -> int:

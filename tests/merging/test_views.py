@@ -218,3 +218,22 @@ def test_a_merge_page_for_a_decided_review_or_a_merged_record_sends_you_back(sup
     assert supervisor.get("/staff/duplicates/999999").status_code == 404
     assert supervisor.get("/staff/duplicates/999999/merge").status_code == 404
     assert supervisor.get("/staff/duplicates/merged/999999/unmerge").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["edit", "addresses/new", "warnings/new", "references/new", "cases/new", "contacts/new"],
+)
+def test_nothing_is_changed_or_added_on_a_merged_record(supervisor, path):
+    from frontoffice.access.actor import Actor
+    from frontoffice.merging.operations import merge
+
+    pair = make_pair()
+    merge(db.session, pair.survivor.id, pair.merged.id, Actor(None, "test"), "Duplicate")
+    db.session.commit()
+    url = f"/staff/customers/{pair.merged.id}/{path}"
+    assert supervisor.get(url).status_code == 302
+    posted = supervisor.client.post(url, data={"given_name": "Changed", "reason": "x"})
+    assert posted.status_code in (302, 400)
+    db.session.expire_all()
+    assert db.session.get(Customer, pair.merged.id).given_name == "Bill"
