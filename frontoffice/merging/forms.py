@@ -23,7 +23,8 @@ class DecisionForm(FlaskForm):
     reason = long_text(
         "Why are they different people?",
         "Reason",
-        description="Needed for different people; for the same person you give it when merging",
+        description="Needed for different people. For the same person, you give it when you "
+        "merge, or here when there is no second record to merge",
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 

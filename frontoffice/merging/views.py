@@ -58,8 +58,17 @@ def review(review_id: int):
                 db.session.commit()
                 flash("Recorded: different people. The records stay apart.", "success")
                 return redirect(url_for(".queue"))
-        else:
+        elif review.other_customer_id is not None:
             return redirect(url_for(".merge", review_id=review.id))
+        else:  # details that came in without a record of their own: nothing to merge
+            try:
+                decide(db.session, review, ReviewStatus.LINKED, current_actor(), reason)
+            except ReviewError as error:
+                form.reason.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Recorded: the same person as record {review.customer_id}", "success")
+                return redirect(url_for(".queue"))
     if form.errors:
         status = 422
     for customer_id in found:
@@ -124,6 +133,16 @@ def merge(review_id: int):
             return redirect(url_for("customers.record", customer_id=survivor_id))
     if form.errors and status == 200:
         status = 422
+    for customer in (survivor, merged):
+        audit.record(
+            current_actor(),
+            "view",
+            "customer",
+            customer.id,
+            customer_id=customer.id,
+            details={"match_review_id": review.id},
+        )
+    db.session.commit()
     return render_template(
         "staff/duplicates/merge.html",
         review=review,

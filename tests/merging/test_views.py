@@ -237,3 +237,25 @@ def test_nothing_is_changed_or_added_on_a_merged_record(supervisor, path):
     assert posted.status_code in (302, 400)
     db.session.expire_all()
     assert db.session.get(Customer, pair.merged.id).given_name == "Bill"
+
+
+def test_the_same_person_with_no_second_record_is_recorded_with_a_reason(supervisor):
+    customer = f.CustomerFactory(given_name="Ada", family_name="Lovelace")
+    review = MatchReview(
+        customer_id=customer.id,
+        source="partner",
+        probability=0.7,
+        incoming={"given_name": "Augusta Ada", "family_name": "Lovelace", "email": "a@x.org"},
+        explanation=EXPLANATION,
+    )
+    db.session.add(review)
+    db.session.commit()
+    url = f"/staff/duplicates/{review.id}"
+    body = words(supervisor.get(url))
+    assert "What came in" in body and "Augusta Ada Lovelace" in body and "a@x.org" in body
+    missing = supervisor.post(url, {"decision": "same"})
+    assert missing.status_code == 422 and "Give a reason for the decision" in text(missing)
+    done = supervisor.post(url, {"decision": "same", "reason": "Her full name"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MatchReview, review.id).status == ReviewStatus.LINKED
