@@ -113,6 +113,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
     from frontoffice.life_events.views import bp as life_events_bp
+    from frontoffice.merging.views import bp as duplicates_bp
     from frontoffice.open311 import read_views  # noqa: F401 (its routes are on open311_bp)
     from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
@@ -140,6 +141,7 @@ def _blueprints(app: Flask) -> None:
         open311_bp,
         life_events_bp,
         chasing_bp,
+        duplicates_bp,
         public_bp,
     ):
         app.register_blueprint(bp)

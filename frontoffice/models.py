@@ -23,6 +23,7 @@ from frontoffice.dispatch.models import (
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.identity.models import MatchReview
 from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
+from frontoffice.merging.models import CustomerMerge, DuplicateSweep
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
@@ -34,6 +35,8 @@ from frontoffice.routing.models import RoutingRule
 __all__ = [
     "Chase",
     "ChaseEnd",
+    "CustomerMerge",
+    "DuplicateSweep",
     "WebhookDelivery",
     "WebhookSubscription",
     "MatchReview",

@@ -62,6 +62,10 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.chasing.chase_overdue",
                 "schedule": float(os.environ.get("FRONTOFFICE_CHASE_SECONDS", "3600")),
             },
+            "duplicate-sweep": {
+                "task": "frontoffice.merging.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_DUPLICATE_SWEEP_SECONDS", "900")),
+            },
             "partner-updates": {
                 "task": "frontoffice.dispatch.read_partner_updates",
                 "schedule": float(os.environ.get("FRONTOFFICE_PARTNER_UPDATES_SECONDS", "300")),
@@ -73,11 +77,13 @@ def init_app(app: Flask) -> Celery:
             "frontoffice.messages.tasks",
             "frontoffice.partner_webhooks.tasks",
             "frontoffice.chasing.tasks",
+            "frontoffice.merging.tasks",
         ],
     )
     app.extensions["celery"] = celery_app
     import frontoffice.chasing.tasks  # noqa: F401 - and for reminders to acknowledge
     import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
+    import frontoffice.merging.tasks  # noqa: F401 - the duplicate sweep
     import frontoffice.messages.tasks  # noqa: F401 - the same for residents' messages
     import frontoffice.partner_webhooks.tasks  # noqa: F401 - and for partners' webhooks
 

@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from frontoffice.access.actor import Actor
 from frontoffice.customers import normalise
@@ -109,7 +109,8 @@ def land(found: Match, actor: Actor, details: customers.CustomerDetails, source:
 
 
 def _sole_holder(given: Given) -> int | None:
-    """The one customer with the email, else the one with the phone number."""
+    """The one customer with the email, else the one with the phone number. A record merged
+    into another counts as its survivor (a phone both had stays on the merged record too)."""
     keyed = (
         (given.email, CustomerEmail.customer_id, CustomerEmail.address_key, normalise.email_key),
         (given.phone, CustomerPhone.customer_id, CustomerPhone.number_key, normalise.phone_key),
@@ -117,7 +118,14 @@ def _sole_holder(given: Given) -> int | None:
     for value, customer_id, key_column, key in keyed:
         if not value:
             continue
-        ids = set(db.session.scalars(select(customer_id).where(key_column == key(value)).limit(2)))
+        holders = select(customer_id).where(key_column == key(value)).limit(10).subquery()
+        ids = set(
+            db.session.scalars(
+                select(func.coalesce(Customer.merged_into_id, Customer.id)).where(
+                    Customer.id.in_(select(holders.c[0]))
+                )
+            )
+        )
         if len(ids) == 1:
             return ids.pop()
     return None

@@ -242,7 +242,12 @@ def _candidates(user: StaffUser, q: ParsedQuery) -> _Found:
     slips = _slips(q)
 
     def look_up(conditions: Sequence[ColumnElement[bool]], kind: str | None = None) -> None:
-        stmt = select(*RANK_COLUMNS).where(*conditions, scope).limit(CANDIDATE_CAP)
+        # A merged record is found through its survivor (its details moved there).
+        stmt = (
+            select(*RANK_COLUMNS)
+            .where(*conditions, scope, Customer.merged_into_id.is_(None))
+            .limit(CANDIDATE_CAP)
+        )
         if slips is not None and any(c is slips for c in conditions):
             # Walk the surname index in order: with a long IN list and a LIMIT, PostgreSQL
             # would otherwise expect to meet matches soon enough in a sequential scan.
@@ -419,7 +424,11 @@ def possible_duplicates(
         lookups.append(("Same date of birth and postcode", [born, where]))
     reasons: dict[int, list[str]] = {}
     for reason, conditions in lookups:
-        stmt = select(Customer.id).where(*conditions, customer_scope(user)).limit(limit)
+        stmt = (
+            select(Customer.id)
+            .where(*conditions, customer_scope(user), Customer.merged_into_id.is_(None))
+            .limit(limit)
+        )
         for customer_id in db.session.scalars(stmt):
             reasons.setdefault(customer_id, []).append(reason)
     ids = list(reasons)[:limit]

@@ -253,7 +253,7 @@ def _loading(shape: tuple[bool, ...] | None, count: bool = False) -> Select:
         .outerjoin(CustomerPhone, CustomerPhone.customer_id == Customer.id)
         .outerjoin(CustomerEmail, CustomerEmail.customer_id == Customer.id)
         .outerjoin(CustomerAddress, CustomerAddress.customer_id == Customer.id)
-        .where(where)
+        .where(where, Customer.merged_into_id.is_(None))
         .order_by(
             Customer.id,
             CustomerPhone.id,
