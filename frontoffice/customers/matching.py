@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Select, select
 
@@ -41,6 +42,7 @@ class Given:
     email: str = ""
     phone: str = ""  # E.164
     postcode: str = ""
+    date_of_birth: date | None = None
 
 
 def match(given: Given) -> Match:
