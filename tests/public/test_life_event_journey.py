@@ -270,3 +270,23 @@ def test_tracking_shows_each_services_progress(resident, p):
     html = text(resident.post("/track", {"reference": event.reference, "secret": "SD1 1AA"}))
     assert "Actioned" in html and "Rejected" in html and "Told" in html
     assert "Not known to us" not in html  # a partner's reason is for staff
+
+
+def test_a_report_taken_by_an_adviser_is_tracked_with_the_informants_email(resident, p):
+    from dataclasses import replace
+
+    from frontoffice.access.actor import Actor
+    from frontoffice.life_events import operations
+
+    report_ = partnership.death_report((p.services["tuo-libraries"].id,))
+    informant = replace(report_.informant, email="Walter@Example.org")
+    event = operations.report(
+        Actor(None, "test"), p.customer, replace(report_, informant=informant)
+    )
+    db.session.commit()
+    found = resident.post("/track", {"reference": event.reference, "secret": "walter@example.org"})
+    assert found.status_code == 200 and "Tell us once: libraries" in text(found)
+    # The deceased's own email and postcode are not the informant's: nothing shown.
+    for secret in ("ada@example.org", "NV1 2AB"):
+        refused = resident.post("/track", {"reference": event.reference, "secret": secret})
+        assert refused.status_code == 404
