@@ -29,7 +29,7 @@ from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partner_webhooks.models import WebhookDelivery, WebhookSubscription
 from frontoffice.partners.models import Partner, PartnerKind
-from frontoffice.public.models import Draft, WebRequest
+from frontoffice.public.models import Draft, WebLifeEvent, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "StaffUser",
     "WarningMarker",
     "Draft",
+    "WebLifeEvent",
     "WebRequest",
     "contact_case",
 ]

@@ -241,6 +241,8 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "notification_id": lambda records: _life_event(records).notifications[0].id,
     "number": lambda records: 1,
     "review_id": lambda records: _match_review(records).id,
+    "slot": lambda records: "home",
+    "who": lambda records: "next-of-kin",
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.
@@ -258,6 +260,8 @@ SCOPED_ARGS = set(ARGS) - {
     "code",
     "kind",
     "number",
+    "slot",
+    "who",
 }
 
 

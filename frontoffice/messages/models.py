@@ -27,7 +27,10 @@ class ResidentMessage(db.Model):
     __table_args__ = (Index("ix_resident_message_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    # Set for a message to the informant of a life event (not to the customer, who may have
+    # died): never suppressed by a death.
+    life_event_id: Mapped[int | None] = mapped_column(ForeignKey("life_event.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(200))

@@ -5,6 +5,8 @@ Flush only; the callers (views, tasks) commit.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 
 from frontoffice import clock
@@ -15,6 +17,9 @@ from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.messages import wording
 from frontoffice.messages.models import MessageStatus, ResidentMessage
+
+if TYPE_CHECKING:
+    from frontoffice.life_events.models import LifeEvent
 
 OUTBOX_KEY = "frontoffice.resident_messages"
 
@@ -62,10 +67,42 @@ def _recipient(case: Case) -> tuple[str, str, Language] | None:
     return customer.emails[0].address, name, customer.preferred_language
 
 
-def _write(case: Case, address: str, subject: str, body: str) -> ResidentMessage:
+def confirm_life_event(
+    event: LifeEvent,
+    to: tuple[str, str, Language],
+    services: list[str],
+    track_url: str,
+) -> ResidentMessage:
+    """The confirmation to the informant who reported a life event on the web: its reference
+    and the services told (or that it had already been reported and nobody was told twice)."""
+    address, name, language = to
+    kind = "event_again" if event.duplicate_of_id is not None else "event_confirm"
+    told = "\n".join(f"- {s}" for s in services)
+    values = {"reference": event.reference, "name": name, "track_url": track_url, "told": told}
+    message = _write(
+        None,
+        address,
+        wording.say(language, f"{kind}_subject", **values),
+        wording.say(language, f"{kind}_body", **values),
+        customer_id=event.customer_id,
+        life_event_id=event.id,
+    )
+    return message
+
+
+def _write(
+    case: Case | None,
+    address: str,
+    subject: str,
+    body: str,
+    *,
+    customer_id: int | None = None,
+    life_event_id: int | None = None,
+) -> ResidentMessage:
     message = ResidentMessage(
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case_id=case.id if case is not None else None,
+        customer_id=case.customer_id if case is not None else customer_id,
+        life_event_id=life_event_id,
         to_address=address,
         subject=subject[:200],
         body=body,
@@ -85,6 +122,7 @@ def suppress_for(customer_id: int) -> int:
         .where(
             ResidentMessage.customer_id == customer_id,
             ResidentMessage.status == MessageStatus.PENDING,
+            ResidentMessage.life_event_id.is_(None),
         )
         .values(status=MessageStatus.SUPPRESSED, next_attempt_at=None)
         .execution_options(synchronize_session=False)

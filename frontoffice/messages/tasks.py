@@ -28,7 +28,8 @@ def send(message_id: int) -> str:
     if message is None:
         db.session.rollback()
         return "not claimed"
-    if db.session.get(Customer, message.customer_id).date_of_death is not None:
+    to_informant = message.life_event_id is not None
+    if not to_informant and db.session.get(Customer, message.customer_id).date_of_death:
         message.status = MessageStatus.SUPPRESSED
         message.next_attempt_at = None
         db.session.commit()

@@ -21,6 +21,23 @@ TEXTS: dict[Language, dict[str, str]] = {
             "{said_by} has an update on your request {reference} ({service}):\n\n{text}\n\n"
             "Please quote {reference} if you contact us about it.\n"
         ),
+        "event_confirm_subject": "We have your report {reference}: tell us once",
+        "event_confirm_body": (
+            "Dear {name},\n\n"
+            "Thank you for telling us. Your reference is {reference}.\n\n"
+            "We are telling these services:\n{told}\n\n"
+            "You can see how far each service has got at {track_url} with your reference and "
+            "the email address or postcode you gave.\n\n"
+            "Please quote {reference} if you contact us about it.\n"
+        ),
+        "event_again_subject": "We have your report {reference}: tell us once",
+        "event_again_body": (
+            "Dear {name},\n\n"
+            "Thank you for telling us. Your reference is {reference}.\n\n"
+            "Someone had already told us about this, so we have not told any service a second "
+            "time. You do not need to do anything else.\n\n"
+            "Please quote {reference} if you contact us about it.\n"
+        ),
         "resident": "resident",
     },
     Language.WELSH: {
@@ -36,6 +53,27 @@ TEXTS: dict[Language, dict[str, str]] = {
         "update_body": (
             "Annwyl {name},\n\n"
             "Mae gan {said_by} ddiweddariad ar eich cais {reference} ({service}):\n\n{text}\n\n"
+            "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
+        ),
+        "event_confirm_subject": (
+            "Mae eich adroddiad {reference} wedi dod i law: dweud wrthym unwaith"
+        ),
+        "event_confirm_body": (
+            "Annwyl {name},\n\n"
+            "Diolch am ddweud wrthym. Eich cyfeirnod yw {reference}.\n\n"
+            "Rydym yn dweud wrth y gwasanaethau hyn:\n{told}\n\n"
+            "Gallwch weld pa mor bell mae pob gwasanaeth wedi mynd yn {track_url} gyda'ch "
+            "cyfeirnod a'r cyfeiriad e-bost neu'r cod post a roesoch.\n\n"
+            "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
+        ),
+        "event_again_subject": (
+            "Mae eich adroddiad {reference} wedi dod i law: dweud wrthym unwaith"
+        ),
+        "event_again_body": (
+            "Annwyl {name},\n\n"
+            "Diolch am ddweud wrthym. Eich cyfeirnod yw {reference}.\n\n"
+            "Roedd rhywun eisoes wedi dweud wrthym am hyn, felly nid ydym wedi dweud wrth "
+            "unrhyw wasanaeth eto. Nid oes angen i chi wneud dim byd arall.\n\n"
             "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
         ),
         "resident": "breswylydd",

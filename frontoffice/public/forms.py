@@ -140,7 +140,7 @@ class TrackForm(Honeypot, FlaskForm):
         "Reference",
         20,
         required="Enter your reference",
-        description="It starts FO-, for example FO-000123",
+        description="It starts FO- or LE-, for example FO-000123",
     )
     secret = text_field(
         "Email address or postcode",

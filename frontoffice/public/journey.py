@@ -1,8 +1,8 @@
-"""The pages of the request journey, in order, and where each one goes next.
+"""The pages of a resident's journey, in order, and where each one goes next.
 
-A journey is a list of steps, each a page (endpoint and its URL values). A life-event
-journey can be written the same way: its own steps, the same drafts, check-answers and
-confirmation pattern.
+A journey is a list of steps, each a page (endpoint and its URL values), ending with check
+your answers: the request journey's steps come from the service's questions, the life-event
+journey's (event_journey.py) from the kind of event.
 """
 
 from __future__ import annotations
@@ -42,21 +42,27 @@ def request_steps(service: Service) -> list[Step]:
     ]
 
 
-def next_url(service: Service, current: str, *, changing: bool) -> str:
-    steps = request_steps(service)
+def following(steps: list[Step], current: str, *, changing: bool) -> str:
+    """The page after `current`; straight back to check your answers when changing one."""
     if changing:
         return steps[-1].url()
     names = [s.name for s in steps]
     return steps[names.index(current) + 1].url()
 
 
-def back_url(service: Service, current: str) -> str:
-    steps = request_steps(service)
+def preceding(steps: list[Step], current: str, first: str) -> str:
+    """The page before `current`; `first` before the first step."""
     names = [s.name for s in steps]
     index = names.index(current)
-    if index == 0:
-        return url_for("public.service", code=service.code)
-    return steps[index - 1].url()
+    return first if index == 0 else steps[index - 1].url()
+
+
+def next_url(service: Service, current: str, *, changing: bool) -> str:
+    return following(request_steps(service), current, changing=changing)
+
+
+def back_url(service: Service, current: str) -> str:
+    return preceding(request_steps(service), current, url_for("public.service", code=service.code))
 
 
 def first_url(service: Service) -> str:

@@ -11,6 +11,7 @@ from frontoffice.cases.models import Case
 from frontoffice.customers.models import Language
 from frontoffice.enums import string_enum
 from frontoffice.extensions import db
+from frontoffice.life_events.models import LifeEvent
 from frontoffice.types import UTCDateTime
 
 
@@ -48,3 +49,23 @@ class WebRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     case: Mapped[Case] = relationship()
+
+
+class WebLifeEvent(db.Model):
+    """A life event a resident reported on the web, with the informant's contact details:
+    tracking checks them (or the postcode given in the journey) and the confirmation goes to
+    them. `token` is the form's idempotency token: a double click finds the first report."""
+
+    __tablename__ = "web_life_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    life_event_id: Mapped[int] = mapped_column(ForeignKey("life_event.id"), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_key: Mapped[str] = mapped_column(String(254), default="")
+    postcode_key: Mapped[str] = mapped_column(String(10), default="")
+    language: Mapped[Language] = mapped_column(string_enum(Language), default=Language.ENGLISH)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    life_event: Mapped[LifeEvent] = relationship()

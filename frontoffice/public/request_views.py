@@ -9,7 +9,6 @@ from typing import Any
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms.fields.choices import SelectChoice
 
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import public
@@ -21,17 +20,10 @@ from frontoffice.catalogue.questions import (
     field_name,
     time_field_name,
 )
-from frontoffice.customers import normalise
 from frontoffice.extensions import db
-from frontoffice.gazetteer import queries as gazetteer
-from frontoffice.public import drafts, guard, journey, operations, queries
-from frontoffice.public.forms import (
-    AddressChoiceForm,
-    CheckForm,
-    ContactForm,
-    ManualAddressForm,
-    PostcodeForm,
-)
+from frontoffice.public import address_pages, drafts, guard, journey, operations, queries
+from frontoffice.public.address_pages import AddressPages
+from frontoffice.public.forms import CheckForm, ContactForm
 from frontoffice.public.models import Draft
 from frontoffice.public.operations import JOURNEY
 from frontoffice.public.views import DONE_KEY, bp
@@ -105,68 +97,41 @@ def _initial(q: ServiceQuestion, answers: dict[str, Any]) -> dict[str, Any]:
     return {field_name(q.code): value}
 
 
+def _address_pages(draft: Draft, service: Service) -> AddressPages:
+    change = request.args.get("change")
+
+    def save(form: FlaskForm, address: dict[str, Any]) -> bool:
+        return _save(draft, form, address=address)
+
+    return AddressPages(
+        caption=service.name,
+        heading="What is the postcode of the place this is about?",
+        given=draft.data.get("address") or {},
+        save=save,
+        postcode_url=url_for("public.address", change=change),
+        choose_url=url_for("public.choose_address", change=change),
+        manual_url=url_for("public.manual_address", change=change),
+        next_url=journey.next_url(service, "address", changing=_changing()),
+        back=url_for("public.check") if _changing() else journey.back_url(service, "address"),
+    )
+
+
 @bp.route("/request/address", methods=["GET", "POST"])
 @public
 def address():
-    draft, service = _draft()
-    given = draft.data.get("address") or {}
-    form = PostcodeForm(data={"postcode": given.get("postcode", "")})
-    if form.validate_on_submit():
-        postcode = normalise.normalise_postcode(form.postcode.data)
-        if _save(draft, form, address={"postcode": postcode}):
-            return redirect(url_for("public.choose_address", change=request.args.get("change")))
-    return _page("public/address.html", draft, service, "address", form=form)
+    return address_pages.postcode_page(_address_pages(*_draft()))
 
 
 @bp.route("/request/address/choose", methods=["GET", "POST"])
 @public
 def choose_address():
-    draft, service = _draft()
-    given = draft.data.get("address") or {}
-    if not given.get("postcode"):
-        return redirect(url_for("public.address"))
-    found = gazetteer.by_postcode(given["postcode"])
-    form = AddressChoiceForm(data={"uprn": given.get("uprn")})
-    form.uprn.choices = [SelectChoice(a.uprn, _one_line(a)) for a in found]
-    if found and form.validate_on_submit():
-        chosen = {"uprn": form.uprn.data, "postcode": given["postcode"]}
-        if _save(draft, form, address=chosen):
-            return redirect(journey.next_url(service, "address", changing=_changing()))
-    back = url_for("public.address", change=request.args.get("change"))
-    return render_template(
-        "public/choose_address.html",
-        service=service,
-        back=back,
-        form=form,
-        postcode=given["postcode"],
-        found=found,
-    ), 400 if form.errors else 200
-
-
-def _one_line(address) -> str:
-    parts = (address.line_1, address.line_2, address.line_3, address.town, address.postcode)
-    return ", ".join(p for p in parts if p)
+    return address_pages.choose_page(_address_pages(*_draft()))
 
 
 @bp.route("/request/address/manual", methods=["GET", "POST"])
 @public
 def manual_address():
-    draft, service = _draft()
-    given = draft.data.get("address") or {}
-    form = ManualAddressForm(data={} if given.get("uprn") else given)
-    if form.validate_on_submit():
-        typed = {
-            "line_1": form.line_1.data,
-            "line_2": form.line_2.data or "",
-            "town": form.town.data or "",
-            "postcode": normalise.normalise_postcode(form.postcode.data),
-        }
-        if _save(draft, form, address=typed):
-            return redirect(journey.next_url(service, "address", changing=_changing()))
-    back = url_for("public.address", change=request.args.get("change"))
-    return render_template(
-        "public/manual_address.html", service=service, back=back, form=form
-    ), 400 if form.errors else 200
+    return address_pages.manual_page(_address_pages(*_draft()))
 
 
 @bp.route("/request/contact", methods=["GET", "POST"])

@@ -39,7 +39,7 @@ def address_lines(address: dict[str, Any]) -> list[str]:
     return [str(address[k]) for k in keys if address.get(k)]
 
 
-def _row(key: str, value: str | list[str], href: str, what: str) -> dict[str, Any]:
+def row(key: str, value: str | list[str], href: str, what: str) -> dict[str, Any]:
     lines = value if isinstance(value, list) else [value]
     return {
         "key": {"text": key},
@@ -52,12 +52,12 @@ def _row(key: str, value: str | list[str], href: str, what: str) -> dict[str, An
 
 def rows(data: dict[str, Any], service: Service) -> list[dict[str, Any]]:
     answers = data.get("answers") or {}
-    found = [_row("Service", service.name, url_for("public.find"), "service")]
+    found = [row("Service", service.name, url_for("public.find"), "service")]
     for number, q in enumerate(journey.questions(service), start=1):
         href = url_for("public.question", number=number, change=1)
-        found.append(_row(q.label, answer_text(q, answers.get(q.code)), href, q.label))
+        found.append(row(q.label, answer_text(q, answers.get(q.code)), href, q.label))
     found.append(
-        _row(
+        row(
             "Address",
             address_lines(data.get("address") or {}) or "Not given",
             url_for("public.address", change=1),
@@ -71,16 +71,16 @@ def rows(data: dict[str, Any], service: Service) -> list[dict[str, Any]]:
     if phone:
         phone = normalise.display_phone(normalise.normalise_phone(phone) or phone)
     found += [
-        _row("Name", name or "Not given", href, "name"),
-        _row("Email address", contact.get("email") or "Not given", href, "email address"),
-        _row("Phone number", phone or "Not given", href, "phone number"),
-        _row(
+        row("Name", name or "Not given", href, "name"),
+        row("Email address", contact.get("email") or "Not given", href, "email address"),
+        row("Phone number", phone or "Not given", href, "phone number"),
+        row(
             "How to hear back",
             REPLY_BY.get(contact.get("reply_by", ""), "Not given"),
             href,
             "how to hear back",
         ),
-        _row(
+        row(
             "Language",
             LANGUAGES.get(contact.get("language", ""), "English"),
             href,

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 
 from frontoffice.access.policy import public
 from frontoffice.extensions import db
-from frontoffice.public import guard, queries
+from frontoffice.life_events.models import parse_reference as life_event_reference
+from frontoffice.public import event_queries, guard, queries
 from frontoffice.public.forms import ServiceSearchForm, StartForm, TrackForm
 
 bp = Blueprint("public", __name__)
@@ -101,7 +102,10 @@ def track():
     if not guard.allowed("guess_slow", where, reference):
         form.reference.errors = ["You have tried several times. Wait a minute, then try again"]
         return render_template("public/track.html", form=form), 429
-    found = queries.track(form.reference.data, form.secret.data)
+    if life_event_reference(form.reference.data):
+        found = event_queries.track_event(form.reference.data, form.secret.data)
+    else:
+        found = queries.track(form.reference.data, form.secret.data)
     if found is None:
         guard.hit("guess_slow", where, reference)
         guard.hit("guess_refuse", where, reference)
@@ -110,7 +114,10 @@ def track():
             "Check both and try again"
         ]
         return render_template("public/track.html", form=form), 404
+    if isinstance(found, event_queries.TrackedEvent):
+        return render_template("public/events/tracked.html", event=found)
     return render_template("public/tracked.html", case=found)
 
 
-from frontoffice.public import request_views  # noqa: E402, F401 - routes on this blueprint
+# Routes on this blueprint.
+from frontoffice.public import event_views, request_views  # noqa: E402, F401

@@ -3,6 +3,8 @@ every self-service channel."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -125,3 +127,27 @@ def test_landing_a_new_person_makes_a_record_and_queues_nothing():
     landed = _land(Given("Zainab", "Okafor", email="z@example.org"))
     assert landed.family_name == "Okafor"
     assert db.session.scalars(select(MatchReview)).all() == []
+
+
+def test_a_parent_and_child_of_one_name_at_one_address_are_never_linked_unseen():
+    """Few customers make a prior that would take name and address as certain; a date of
+    birth that plainly differs sends it to a person instead."""
+    for customer in db.session.scalars(select(Customer)):
+        db.session.delete(customer)
+    father = f.CustomerFactory(
+        given_name="John", family_name="Smith", date_of_birth=dt.date(1950, 3, 1)
+    )
+    f.CustomerAddressFactory(customer=father, line_1="1 Mill Lane", postcode="NV1 2AB")
+    db.session.flush()
+    son = Given(
+        "John",
+        "Smith",
+        postcode="NV1 2AB",
+        address_line_1="1 Mill Lane",
+        date_of_birth=dt.date(1980, 7, 15),
+    )
+    found = matching.match(son)
+    assert found.decision is Decision.REVIEW and found.customer is None
+    assert found.candidates == (father.id,)
+    same = matching.match(Given("John", "Smith", postcode="NV1 2AB", address_line_1="1 Mill Lane"))
+    assert same.decision is Decision.LINK and same.customer.id == father.id

@@ -28,8 +28,8 @@ class Resident:
         data.setdefault("csrf_token", csrf_token(page.get_data(as_text=True)))
         return self.client.post(url, data=data, **kwargs)
 
-    def check_page(self):
-        page = self.client.get("/request/check")
+    def check_page(self, url="/request/check"):
+        page = self.client.get(url)
         html = page.get_data(as_text=True)
         match = re.search(r'name="token"[^>]*value="([^"]+)"', html) or re.search(
             r'value="([^"]+)"[^>]*name="token"', html
