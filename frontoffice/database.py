@@ -47,7 +47,18 @@ def transaction_cache(name: str) -> dict[Any, Any]:
     return caches.setdefault(name, {})
 
 
+def ending_outermost(session: Session) -> bool:
+    """In an after_commit hook: is the whole transaction ending, not a SAVEPOINT released
+    (after_commit fires for both)?"""
+    return session.get_nested_transaction() is None
+
+
 @event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
 def _forget_transaction_cache(session: Session) -> None:
+    if ending_outermost(session):
+        session.info.pop(_CACHE_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_cache(session: Session) -> None:
     session.info.pop(_CACHE_KEY, None)

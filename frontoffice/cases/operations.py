@@ -64,11 +64,7 @@ def raise_case(
     )
     if contact is not None:
         contact.cases.append(case)
-    db.session.flush()
-    _audit_created(actor, case, contact)
-    from frontoffice.routing.operations import route_case  # routing builds on cases
-
-    route_case(case, actor)
+    _write_and_route(actor, [case], contact)
     return case
 
 
@@ -88,13 +84,21 @@ def raise_cases(
         _new_case(actor, customer, s, channel, summary, answers, location_uprn=location_uprn)
         for s in services
     ]
-    db.session.flush()
-    for case in made:
-        _audit_created(actor, case, None)
-    from frontoffice.routing.operations import route_cases
-
-    route_cases(made, actor)
+    _write_and_route(actor, made, None)
     return made
+
+
+def _write_and_route(actor: Actor, made: list[Case], contact: Contact | None) -> None:
+    """Two flushes whatever the number of cases: the cases with their first events (their ids
+    are their references), then their audit rows, dispatches and routing events."""
+    from frontoffice.routing.operations import place, route_cases  # routing builds on cases
+
+    with db.session.no_autoflush:
+        for case in made:
+            place(case)  # before the INSERT, which then carries the district and ward
+    db.session.flush()
+    audit.record_many(actor, "create", "case", [_created(case, contact) for case in made])
+    route_cases(made, actor)
 
 
 def _new_case(
@@ -150,14 +154,12 @@ def _new_case(
     return case
 
 
-def _audit_created(actor: Actor, case: Case, contact: Contact | None) -> None:
-    audit.record(
-        actor,
-        "create",
-        "case",
+def _created(case: Case, contact: Contact | None) -> tuple[int, int, dict[str, Any]]:
+    """The audit record of a new case."""
+    return (
         case.id,
-        customer_id=case.customer_id,
-        details={
+        case.customer_id,
+        {
             "reference": case.reference,
             "service": case.service.code,
             "owning_partner_id": case.owning_partner_id,

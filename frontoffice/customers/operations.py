@@ -116,10 +116,11 @@ def create_customer(
     )
     customer.set_names(given_name=details.given_name, family_name=details.family_name)
     customer.phones = [_phone(p) for p in dict.fromkeys(details.phones)]
-    if details.email:
-        customer.emails = [_email(details.email)]
-    if details.address is not None:
-        customer.addresses = [_address(details.address, valid_from=clock.today())]
+    # Empty lists rather than none, so using them later in the transaction reads nothing.
+    customer.emails = [_email(details.email)] if details.email else []
+    customer.addresses = (
+        [_address(details.address, valid_from=clock.today())] if details.address is not None else []
+    )
     db.session.add(customer)
     db.session.flush()
     filled = ["given_name", "family_name"]

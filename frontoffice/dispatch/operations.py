@@ -6,6 +6,7 @@ call to the partner happens outside any transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,14 +53,25 @@ def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | No
 
 def _adapters_of(partner_id: int) -> list[PartnerAdapter]:
     """A partner's active adapters, read once per transaction for all its services."""
+    read_adapters([partner_id])
+    return transaction_cache("adapters_of")[partner_id]
+
+
+def read_adapters(partner_ids: Iterable[int]) -> None:
+    """The active adapters of these partners, read in one go into the transaction's cache
+    (routing a batch of cases to several partners)."""
     cache = transaction_cache("adapters_of")
-    if partner_id not in cache:
-        cache[partner_id] = db.session.scalars(
-            select(PartnerAdapter)
-            .where(PartnerAdapter.partner_id == partner_id, PartnerAdapter.active.is_(True))
-            .order_by(PartnerAdapter.id)
-        ).all()
-    return cache[partner_id]
+    missing = sorted(set(partner_ids) - cache.keys())
+    if not missing:
+        return
+    for partner_id in missing:
+        cache[partner_id] = []
+    for adapter in db.session.scalars(
+        select(PartnerAdapter)
+        .where(PartnerAdapter.partner_id.in_(missing), PartnerAdapter.active.is_(True))
+        .order_by(PartnerAdapter.id)
+    ):
+        cache[adapter.partner_id].append(adapter)
 
 
 def write(

@@ -164,8 +164,8 @@ def report(actor: Actor, customer: Customer, report: Report) -> LifeEvent:
     """Records the event and, for a first report, changes the record and tells each chosen
     service; a report of an event already reported is linked to the first and tells nobody."""
     place = where(customer, report)
-    offered_ids = {o.service.id for o in rules.offered(report.kind, place)}
-    check(customer, report, offered_ids)
+    offered = {o.service.id: o.service for o in rules.offered(report.kind, place)}
+    check(customer, report, set(offered))
     key = dedupe_key(customer, report)
     first = _first_report(key)
     event = _event(actor, customer, report, key if first is None else None, first)
@@ -183,8 +183,11 @@ def report(actor: Actor, customer: Customer, report: Report) -> LifeEvent:
         _audit(actor, event, "report_life_event_again", {"first": first.reference})
         return event
     _change_record(actor, customer, event, report)
-    _tell(actor, customer, event, report, place)
+    _tell(
+        actor, customer, event, report, place, [offered[i] for i in sorted(set(report.service_ids))]
+    )
     _audit(actor, event, "report_life_event", {"services": list(report.service_ids)})
+    db.session.flush()  # the notifications and the audit row together
     return event
 
 
@@ -212,6 +215,7 @@ def _event(
         details=dict(report.details),
         reported_by_id=actor.user_id,
         created_at=clock.now(),
+        notifications=[],  # known to be empty: adding to it later need not read it
     )
     event.people.append(_person(PersonRole.INFORMANT, report.informant, report.authority))
     for role, person in (
@@ -244,11 +248,11 @@ def _one_line(address: customers.AddressDetails | None) -> str:
 
 def _change_record(actor: Actor, customer: Customer, event: LifeEvent, report: Report) -> None:
     if report.kind is EventKind.DEATH:
-        customer.date_of_death = report.event_date
         from frontoffice.messages.operations import suppress_for
 
-        suppress_for(customer.id)
+        suppress_for(customer.id)  # its autoflush writes messages not yet written, to stop them
         _flag_open_cases(actor, customer, event)
+        customer.date_of_death = report.event_date  # written with the cases, not on its own
         audit.record(
             actor,
             "record_death",
@@ -281,15 +285,19 @@ def _flag_open_cases(actor: Actor, customer: Customer, event: LifeEvent) -> None
 
 
 def _tell(
-    actor: Actor, customer: Customer, event: LifeEvent, report: Report, place: rules.Place
+    actor: Actor,
+    customer: Customer,
+    event: LifeEvent,
+    report: Report,
+    place: rules.Place,
+    services: list[Service],
 ) -> None:
-    services = db.session.scalars(
-        select(Service).where(Service.id.in_(report.service_ids)).order_by(Service.id)
-    ).all()
+    """One case per chosen service (`services`, in id order), raised and routed together,
+    and its notification (written by the caller's next flush)."""
     made = cases.raise_cases(
         actor,
         customer,
-        list(services),
+        services,
         report.channel,
         _summary(customer, event),
         answers=_answers(event),
@@ -308,7 +316,6 @@ def _tell(
                 created_at=now,
             )
         )
-    db.session.flush()
 
 
 def _summary(customer: Customer, event: LifeEvent) -> str:

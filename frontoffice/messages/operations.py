@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from frontoffice import clock
 from frontoffice.cases.models import Case
@@ -20,8 +21,10 @@ from frontoffice.messages.models import MessageStatus, ResidentMessage
 
 if TYPE_CHECKING:
     from frontoffice.life_events.models import LifeEvent
+    from frontoffice.public.models import WebRequest
 
 OUTBOX_KEY = "frontoffice.resident_messages"
+UNFLUSHED_KEY = "frontoffice.resident_messages.unflushed"
 
 
 def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None:
@@ -32,14 +35,19 @@ def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None
     return _email(case, "update", said_by=said_by, text=text.strip())
 
 
-def confirm_request(case: Case, track_url: str) -> ResidentMessage | None:
-    """The confirmation of a request a resident made on the web, with its reference."""
-    return _email(case, "confirm", track_url=track_url)
+def confirm_request(
+    case: Case, track_url: str, web: WebRequest | None = None
+) -> ResidentMessage | None:
+    """The confirmation of a request a resident made on the web, with its reference; `web`,
+    the request's own row when the caller holds it, saves reading it again."""
+    return _email(case, "confirm", web, track_url=track_url)
 
 
-def _email(case: Case, kind: str, **values: str) -> ResidentMessage | None:
+def _email(
+    case: Case, kind: str, web: WebRequest | None = None, **values: str
+) -> ResidentMessage | None:
     """The `kind` email (wording.TEXTS) about the case, in the resident's language."""
-    recipient = _recipient(case)
+    recipient = _recipient(case, web)
     if recipient is None:
         return None
     address, name, language = recipient
@@ -52,12 +60,13 @@ def _email(case: Case, kind: str, **values: str) -> ResidentMessage | None:
     )
 
 
-def _recipient(case: Case) -> tuple[str, str, Language] | None:
+def _recipient(case: Case, web: WebRequest | None = None) -> tuple[str, str, Language] | None:
     """(address, name, language): those the resident gave with a web request (never a
     matched record's, which may be someone else's), else the customer record's."""
     from frontoffice.public.models import WebRequest  # the web builds on messages
 
-    web = db.session.scalar(select(WebRequest).where(WebRequest.case_id == case.id))
+    if web is None:
+        web = db.session.scalar(select(WebRequest).where(WebRequest.case_id == case.id))
     if web is not None:
         return (web.email, web.given_name, web.language) if web.email else None
     customer = case.customer
@@ -110,9 +119,21 @@ def _write(
         next_attempt_at=clock.now(),
     )
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(OUTBOX_KEY, set()).add(message.id)
+    # Sent after the commit; known by its id once the caller's next flush has written it.
+    db.session.info.setdefault(UNFLUSHED_KEY, []).append(message)
     return message
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _outbox_ids_after_flush(session: Session, _context) -> None:
+    waiting = []
+    for message in session.info.pop(UNFLUSHED_KEY, None) or ():
+        if message.id is None:  # not in this flush (expunged): keep waiting
+            waiting.append(message)
+        else:
+            session.info.setdefault(OUTBOX_KEY, set()).add(message.id)
+    if waiting:
+        session.info[UNFLUSHED_KEY] = waiting
 
 
 def suppress_for(customer_id: int) -> int:

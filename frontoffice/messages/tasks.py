@@ -82,3 +82,4 @@ def _enqueue_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(operations.OUTBOX_KEY, None)
+    session.info.pop(operations.UNFLUSHED_KEY, None)

@@ -76,21 +76,20 @@ def submit_request(actor: Actor, token: str, data: dict[str, Any], track_url: st
         latitude=where.latitude,
         longitude=where.longitude,
     )
-    db.session.add(
-        WebRequest(
-            token=token,
-            case_id=case.id,
-            given_name=str(contact.get("first_name") or "")[:100],
-            email=email,
-            email_key=normalise.email_key(email),
-            phone=phone,
-            postcode_key=normalise.postcode_key(where.postcode),
-            reply_by=str(contact.get("reply_by") or "email")[:10],
-            language=language,
-        )
+    web = WebRequest(
+        token=token,
+        case_id=case.id,
+        given_name=str(contact.get("first_name") or "")[:100],
+        email=email,
+        email_key=normalise.email_key(email),
+        phone=phone,
+        postcode_key=normalise.postcode_key(where.postcode),
+        reply_by=str(contact.get("reply_by") or "email")[:10],
+        language=language,
     )
-    db.session.flush()  # a second post with the same token fails here, before any email
-    confirm_request(case, track_url)
+    db.session.add(web)
+    # A second post with the same token fails at the commit: no second case, no second email.
+    confirm_request(case, track_url, web)
     return case
 
 

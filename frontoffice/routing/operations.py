@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -13,7 +13,7 @@ from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.database import transaction_cache
 from frontoffice.dispatch import operations as dispatches
-from frontoffice.dispatch.payloads import case_payload
+from frontoffice.dispatch.payloads import case_payload, customer_part
 from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
 from frontoffice.routing import resolve
@@ -50,13 +50,19 @@ def _read_rules(service_ids: list[int]) -> None:
         return
     for service_id in missing:
         cache[service_id] = []
-    rows = db.session.scalars(
-        select(RoutingRule)
-        .where(RoutingRule.service_id.in_(missing))
-        .options(selectinload(RoutingRule.partners))
-    ).all()
+    rows = (
+        db.session.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.service_id.in_(missing))
+            .options(joinedload(RoutingRule.partners))
+        )
+        .unique()
+        .all()
+    )
+    partners = transaction_cache("partners")
     for r in rows:
         cache[r.service_id].append(to_rule(r))
+        partners.update((p.id, p) for p in r.partners)
 
 
 def place(case: Case) -> None:
@@ -93,13 +99,17 @@ def route_cases(
     # before each read, one at the end.
     with db.session.no_autoflush:
         _read_rules([c.service_id for c in cases])
+        dispatches.read_adapters(
+            {p for c in cases for r in rules_for(c.service_id) for p in r.partner_ids}
+        )
+        customers: dict[int, dict] = {}  # one customer's part of the payload, for all its cases
         for case in cases:
-            written.extend(_route(case, actor, on or clock.today(), reason))
+            written.extend(_route(case, actor, on or clock.today(), reason, customers))
     db.session.flush()
     return written
 
 
-def _route(case: Case, actor: Actor, on: date, reason: str) -> list:
+def _route(case: Case, actor: Actor, on: date, reason: str, customers: dict[int, dict]) -> list:
     place(case)
     route = resolve.resolve(
         rules_for(case.service_id),
@@ -115,12 +125,14 @@ def _route(case: Case, actor: Actor, on: date, reason: str) -> list:
     case.triage_reason = ""
     by_id = _partners(route.partner_ids)
     case.owning_partner_id = route.partner_ids[0]
+    if case.customer_id not in customers:
+        customers[case.customer_id] = customer_part(case.customer)
     written = [
         dispatches.write(
             case_id=case.id,
             partner_id=partner_id,
             service_id=case.service_id,
-            payload=case_payload(case, by_id[partner_id]),
+            payload=case_payload(case, by_id[partner_id], customers[case.customer_id]),
             reason=reason,
         )
         for partner_id in route.partner_ids
