@@ -21,6 +21,7 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.identity.models import MatchReview
+from frontoffice.imports.models import ImportRun
 from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
@@ -31,6 +32,7 @@ from frontoffice.public.models import Draft, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "ImportRun",
     "WebhookDelivery",
     "WebhookSubscription",
     "MatchReview",
