@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 import click
+from flask.cli import with_appcontext
 
 from frontoffice.csvfile import CsvFileError, ProblemPrinter
 from frontoffice.identity.batch import link_files
@@ -63,6 +64,7 @@ from frontoffice.identity.batch import link_files
     type=click.IntRange(1, 10_000),
     help="With --into-customers: rows committed together",
 )
+@with_appcontext
 def link_command(
     left: BinaryIO,
     right: BinaryIO | None,

@@ -33,11 +33,32 @@ def run_import(
     batch_size: int,
     show: int,
 ) -> None:
-    session = db.session
     partner = _partner(partner_code)
     system = _system(partner, system, new_system)
     user = _staff_user(by) if by else None
     who = user.email if user else f"command line ({_os_user()})"
+    report = _SkippedFile(skipped_to) if skipped_to else None
+    try:
+        run, notes = _run(stream, file_name, partner, system, user, who, report, batch_size, show)
+    finally:
+        if report:
+            report.close()
+    for line in summary(run, partner, notes, skipped_to):
+        click.echo(line)
+
+
+def _run(
+    stream: BinaryIO,
+    file_name: str,
+    partner: Partner,
+    system: str,
+    user: StaffUser | None,
+    who: str,
+    report: _SkippedFile | None,
+    batch_size: int,
+    show: int,
+) -> tuple[ImportRun, operations.FileNotes]:
+    session = db.session
     run = ImportRun(
         partner_id=partner.id,
         system=system,
@@ -55,9 +76,7 @@ def run_import(
             f"{earlier.last_line:,}: what it committed counts as already imported now.",
             err=True,
         )
-
     printer = ProblemPrinter(show)
-    report = _SkippedFile(skipped_to) if skipped_to else None
 
     def on_row(line: int, reference: str, outcome: str, reason: str) -> None:
         printer(line, reason)
@@ -91,12 +110,8 @@ def run_import(
             err=True,
         )
         raise
-    finally:
-        if report:
-            report.close()
     printer.tail()
-    for line in summary(run, partner, notes, skipped_to):
-        click.echo(line)
+    return run, notes
 
 
 def summary(
@@ -135,7 +150,10 @@ class _SkippedFile:
     would run as a formula is written with a leading apostrophe."""
 
     def __init__(self, path: Path) -> None:
-        self.file = path.open("w", encoding="utf-8", newline="")
+        try:
+            self.file = path.open("w", encoding="utf-8", newline="")
+        except OSError as error:
+            raise click.ClickException(f"Cannot write {path}: {error.strerror}") from error
         self.writer = csv.writer(self.file, lineterminator="\n")
         self.writer.writerow(("line", "id", "outcome", "reason"))
 

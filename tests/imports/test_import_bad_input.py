@@ -212,7 +212,22 @@ def test_into_customers_takes_one_file_and_writes_no_pairs(app, tmp_path, partne
         assert "--into-customers imports one file and writes no pairs." in result.output
     result = runner.invoke(args=["link", str(path), "--skipped", str(tmp_path / "s.csv")])
     assert result.exit_code == 2 and "Missing option '-o' / '--output'." in result.output
+    nowhere = tmp_path / "no such folder" / "skipped.csv"
+    result = runner.invoke(
+        args=[
+            "link",
+            str(path),
+            "--into-customers",
+            "NVD",
+            "x",
+            "--new-system",
+            "--skipped",
+            str(nowhere),
+        ]
+    )
+    assert result.exit_code == 1 and f"Cannot write {nowhere}: No such file" in result.output
     assert customers() == []
+    assert db.session.scalar(select(func.count(ImportRun.id))) == 0
 
 
 def test_a_stopped_import_carries_on_when_run_again(run_import, monkeypatch, partner):
