@@ -1,7 +1,8 @@
 """Importing a partner's extract: rows per second and peak memory of the real command.
 
-Writes an extract of --rows synthetic people (bench/people.py: households, nicknames, typos,
-people recorded twice), then runs `flask --app frontoffice link EXTRACT --into-customers ...`
+Writes an extract of --rows rows of synthetic people (bench/people.py: households, nicknames,
+typos, people recorded twice; past 10,000 rows the same people again under new ids), then
+runs `flask --app frontoffice link EXTRACT --into-customers ...`
 as a child process, timing each run and reading its peak resident memory:
 
 0. startup: a file with only the header, to take the command's start-up time out of the rates;
@@ -23,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 
 from sqlalchemy import insert, select  # noqa: E402
 
+PEOPLE = 10_000  # generated; a longer extract repeats them under new ids
 COLUMNS = "id,given_name,family_name,date_of_birth,address_line_1,town,postcode,phone,email"
 
 
@@ -70,12 +73,15 @@ def main() -> None:
     results["again"] = _run(extract, env, args.rows, startup)
     results["again_prefix"] = _run(prefix, env, args.rows // 10, startup)
     print(json.dumps(results, indent=2))
+    if not args.database_url:
+        shutil.rmtree(work)
 
 
 def _write_extract(path: Path, count: int, seed: int) -> list[dict[str, str]]:
     from bench.people import generate
 
-    rows = generate(count, seed=seed).rows[:count]
+    distinct = generate(min(count, PEOPLE), seed=seed).rows
+    rows = [distinct[n % len(distinct)] for n in range(count)]
     names = COLUMNS.split(",")
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
