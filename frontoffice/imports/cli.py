@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import getpass
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,13 +39,16 @@ def run_import(
     user = _staff_user(by) if by else None
     who = user.email if user else f"command line ({_os_user()})"
     report = _SkippedFile(skipped_to) if skipped_to else None
+    started = time.perf_counter()
     try:
         run, notes = _run(stream, file_name, partner, system, user, who, report, batch_size, show)
     finally:
         if report:
             report.close()
+    seconds = time.perf_counter() - started
     for line in summary(run, partner, notes, skipped_to):
         click.echo(line)
+    click.echo(f"Took {seconds:,.1f} s ({run.read / max(seconds, 0.001):,.0f} rows a second).")
 
 
 def _run(

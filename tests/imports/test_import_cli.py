@@ -70,6 +70,7 @@ def test_each_row_links_makes_a_record_or_queues_a_review(run_import, known, par
         "skipped: 0",
     ):
         assert line in done.out
+    assert done.out.splitlines()[-1].startswith("Took ")
 
     refs = references(partner)
     assert refs["CT-1001"] == william.id  # the nickname and the old spelling still link
