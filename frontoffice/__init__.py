@@ -107,11 +107,13 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.audit.views import bp as audit_bp
     from frontoffice.cases.views import bp as cases_bp
     from frontoffice.catalogue.views import bp as catalogue_bp
+    from frontoffice.chasing.views import bp as chasing_bp
     from frontoffice.contacts.views import bp as contacts_bp
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
     from frontoffice.life_events.views import bp as life_events_bp
+    from frontoffice.merging.views import bp as duplicates_bp
     from frontoffice.open311 import read_views  # noqa: F401 (its routes are on open311_bp)
     from frontoffice.open311.views import bp as open311_bp
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
@@ -138,6 +140,8 @@ def _blueprints(app: Flask) -> None:
         api_keys_bp,
         open311_bp,
         life_events_bp,
+        chasing_bp,
+        duplicates_bp,
         public_bp,
     ):
         app.register_blueprint(bp)

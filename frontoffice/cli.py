@@ -12,12 +12,14 @@ def register(app: Flask) -> None:
     from frontoffice.catalogue.cli import catalogue
     from frontoffice.gazetteer.cli import gazetteer
     from frontoffice.identity.cli import link_command
+    from frontoffice.merging.cli import duplicates
 
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(gazetteer)
     app.cli.add_command(catalogue)
     app.cli.add_command(link_command)
+    app.cli.add_command(duplicates)
 
 
 @click.command("demo")

@@ -4,6 +4,7 @@ from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit.models import AuditEvent
 from frontoffice.cases.models import Case, CaseEvent
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
+from frontoffice.chasing.models import Chase, ChaseEnd
 from frontoffice.contacts.models import Contact, contact_case
 from frontoffice.customers.models import (
     Customer,
@@ -23,6 +24,7 @@ from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.identity.models import MatchReview
 from frontoffice.imports.models import ImportRun
 from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
+from frontoffice.merging.models import CustomerMerge, DuplicateSweep
 from frontoffice.messages.models import ResidentMessage
 from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
@@ -33,6 +35,10 @@ from frontoffice.routing.models import RoutingRule
 
 __all__ = [
     "ImportRun",
+    "Chase",
+    "ChaseEnd",
+    "CustomerMerge",
+    "DuplicateSweep",
     "WebhookDelivery",
     "WebhookSubscription",
     "MatchReview",

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> Celery:
             "frontoffice.dispatch.deliver": {"queue": prefix + QUEUE_DISPATCH},
             "frontoffice.dispatch.deliver_batch": {"queue": prefix + QUEUE_DISPATCH},
             "frontoffice.partner_webhooks.deliver": {"queue": prefix + QUEUE_DISPATCH},
+            "frontoffice.chasing.send": {"queue": prefix + QUEUE_DISPATCH},
         },
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -57,6 +58,14 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.partner_webhooks.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
             },
+            "acknowledgement-chase": {
+                "task": "frontoffice.chasing.chase_overdue",
+                "schedule": float(os.environ.get("FRONTOFFICE_CHASE_SECONDS", "3600")),
+            },
+            "duplicate-sweep": {
+                "task": "frontoffice.merging.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_DUPLICATE_SWEEP_SECONDS", "900")),
+            },
             "partner-updates": {
                 "task": "frontoffice.dispatch.read_partner_updates",
                 "schedule": float(os.environ.get("FRONTOFFICE_PARTNER_UPDATES_SECONDS", "300")),
@@ -67,10 +76,14 @@ def init_app(app: Flask) -> Celery:
             "frontoffice.dispatch.tasks",
             "frontoffice.messages.tasks",
             "frontoffice.partner_webhooks.tasks",
+            "frontoffice.chasing.tasks",
+            "frontoffice.merging.tasks",
         ],
     )
     app.extensions["celery"] = celery_app
+    import frontoffice.chasing.tasks  # noqa: F401 - and for reminders to acknowledge
     import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
+    import frontoffice.merging.tasks  # noqa: F401 - the duplicate sweep
     import frontoffice.messages.tasks  # noqa: F401 - the same for residents' messages
     import frontoffice.partner_webhooks.tasks  # noqa: F401 - and for partners' webhooks
 

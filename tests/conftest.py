@@ -110,6 +110,15 @@ def db_session(request, app) -> Iterator[object]:
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _matcher_counts_afresh():
+    """The matcher caches how many customers there are and how common a surname is; each
+    test has its own customers."""
+    from frontoffice.identity import online
+
+    online.forget()
+
+
 @pytest.fixture
 def client(app):
     with app.test_client() as client:

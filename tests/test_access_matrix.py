@@ -189,7 +189,19 @@ def _new_life_event(records):
     return event
 
 
+def _new_match_review(records):
+    from frontoffice.identity.models import MatchReview
+
+    return MatchReview(
+        customer_id=records["customer"].id,
+        other_customer_id=f.CustomerFactory().id,
+        source="sweep",
+        probability=0.8,
+    )
+
+
 _routing_rule = _made_once("routing_rule", _new_routing_rule)
+_match_review = _made_once("match_review", _new_match_review)
 _partner_adapter = _made_once("partner_adapter", _new_partner_adapter)
 _api_key = _made_once("api_key", _new_api_key)
 _service_question = _made_once("question", _new_service_question)
@@ -228,6 +240,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "life_event_id": lambda records: _life_event(records).id,
     "notification_id": lambda records: _life_event(records).notifications[0].id,
     "number": lambda records: 1,
+    "review_id": lambda records: _match_review(records).id,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.

@@ -36,7 +36,11 @@ class Permission(enum.StrEnum):
     PARTNER_WORK = "partner.work"
     LIFE_EVENT_REPORT = "life_event.report"
     AUDIT_VIEW = "audit.view"
+    # Deciding possible duplicates; merging and unmerging customer records.
+    IDENTITY_REVIEW = "identity.review"
     DELIVERY_MANAGE = "delivery.manage"
+    # Chase a partner now, or stop chasing, for an overdue acknowledgement.
+    CHASE_MANAGE = "chase.manage"
     ADMINISTER = "administer"
 
 
@@ -57,7 +61,15 @@ _FRONT_OFFICE = {
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADVISER: frozenset(_FRONT_OFFICE),
-    Role.SUPERVISOR: frozenset(_FRONT_OFFICE | {Permission.AUDIT_VIEW, Permission.DELIVERY_MANAGE}),
+    Role.SUPERVISOR: frozenset(
+        _FRONT_OFFICE
+        | {
+            Permission.AUDIT_VIEW,
+            Permission.DELIVERY_MANAGE,
+            Permission.CHASE_MANAGE,
+            Permission.IDENTITY_REVIEW,
+        }
+    ),
     Role.PARTNER_USER: frozenset(
         {
             Permission.SIGNED_IN,

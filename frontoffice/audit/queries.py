@@ -64,11 +64,14 @@ def visible_customer(user: StaffUser, customer_id: int):
 
 
 def customer_history(customer_id: int, page: int = 1, size: int = HISTORY_PAGE_SIZE) -> Page:
-    """Every audit event about one customer, newest first."""
+    """Every audit event about one customer and the records merged into it, newest first."""
+    from frontoffice.customers.models import Customer
+
+    merged_in = select(Customer.id).where(Customer.merged_into_id == customer_id)
     statement = (
         select(AuditEvent)
         .options(selectinload(AuditEvent.actor))
-        .where(AuditEvent.customer_id == customer_id)
+        .where((AuditEvent.customer_id == customer_id) | AuditEvent.customer_id.in_(merged_in))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     return paginate(statement, page, size)

@@ -129,6 +129,9 @@ class CaseEventKind(enum.StrEnum):
     DISPATCHED = "dispatched"
     DISPATCH_FAILED = "dispatch_failed"
     PARTNER_UPDATE = "partner_update"
+    CHASED = "chased"  # a partner reminded to acknowledge (frontoffice.chasing)
+    CHASE_ESCALATED = "chase_escalated"
+    CHASE_STOPPED = "chase_stopped"
 
 
 class CaseEvent(db.Model):

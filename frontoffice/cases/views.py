@@ -24,6 +24,7 @@ from frontoffice.cases.forms import (
 from frontoffice.cases.models import Case
 from frontoffice.cases.status import ALLOWED_TRANSITIONS, IllegalTransition
 from frontoffice.contacts.queries import visible_contact
+from frontoffice.customers.views import refuse_if_merged
 from frontoffice.dispatch.queries import dispatches_for_case, reach_by_case
 from frontoffice.extensions import db
 
@@ -84,6 +85,7 @@ def new(customer_id: int):
     customer = queries.visible_customer(user, customer_id)
     if customer is None:
         abort(404)
+    refuse_if_merged(customer)
     contact = None
     if "contact_id" in request.args:
         contact_id = parse_id(request.args.get("contact_id"))

@@ -13,6 +13,7 @@ from frontoffice.cases import queries as case_queries
 from frontoffice.cases.operations import CaseError
 from frontoffice.contacts import operations, queries
 from frontoffice.contacts.forms import ContactForm
+from frontoffice.customers.views import refuse_if_merged
 from frontoffice.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/staff")
@@ -25,6 +26,7 @@ def new(customer_id: int):
     customer = case_queries.visible_customer(user, customer_id)
     if customer is None:
         abort(404)
+    refuse_if_merged(customer)
     services = {s.id: s for s in case_queries.active_services()}
     form = ContactForm()
     form.set_services(services.values())

@@ -53,6 +53,9 @@ class Customer(db.Model):
     date_of_death: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    # Set while this record is merged into another (frontoffice/merging): kept, read-only,
+    # left out of search and matching, its page pointing to the survivor.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
 
     # Search keys, derived from the names on every save (see set_names).
     given_key: Mapped[str] = mapped_column(String(100), default="")
@@ -102,6 +105,10 @@ class Customer(db.Model):
     @property
     def active_warnings(self) -> list[WarningMarker]:
         return [w for w in self.warnings if w.ended_at is None]
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def is_deceased(self) -> bool:

@@ -89,7 +89,7 @@ def search_customers(user: StaffUser, query: ParsedQuery, page: int = 1) -> Sear
     pages = max(1, -(-len(ranked) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     chosen = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    loaded = _customers_for_list([r.customer_id for r in chosen])
+    loaded = customers_for_list([r.customer_id for r in chosen])
     rows = [
         SearchRow(loaded[r.customer_id], r.score, r.reasons)
         for r in chosen
@@ -242,7 +242,12 @@ def _candidates(user: StaffUser, q: ParsedQuery) -> _Found:
     slips = _slips(q)
 
     def look_up(conditions: Sequence[ColumnElement[bool]], kind: str | None = None) -> None:
-        stmt = select(*RANK_COLUMNS).where(*conditions, scope).limit(CANDIDATE_CAP)
+        # A merged record is found through its survivor (its details moved there).
+        stmt = (
+            select(*RANK_COLUMNS)
+            .where(*conditions, scope, Customer.merged_into_id.is_(None))
+            .limit(CANDIDATE_CAP)
+        )
         if slips is not None and any(c is slips for c in conditions):
             # Walk the surname index in order: with a long IN list and a LIMIT, PostgreSQL
             # would otherwise expect to meet matches soon enough in a sequential scan.
@@ -293,7 +298,7 @@ def _rank_data(found: _Found, q: ParsedQuery) -> list[Candidate]:
     ]
 
 
-def _customers_for_list(ids: list[int]) -> dict[int, Customer]:
+def customers_for_list(ids: list[int]) -> dict[int, Customer]:
     if not ids:
         return {}
     stmt = (
@@ -419,11 +424,15 @@ def possible_duplicates(
         lookups.append(("Same date of birth and postcode", [born, where]))
     reasons: dict[int, list[str]] = {}
     for reason, conditions in lookups:
-        stmt = select(Customer.id).where(*conditions, customer_scope(user)).limit(limit)
+        stmt = (
+            select(Customer.id)
+            .where(*conditions, customer_scope(user), Customer.merged_into_id.is_(None))
+            .limit(limit)
+        )
         for customer_id in db.session.scalars(stmt):
             reasons.setdefault(customer_id, []).append(reason)
     ids = list(reasons)[:limit]
-    loaded = _customers_for_list(ids)
+    loaded = customers_for_list(ids)
     return [PossibleDuplicate(loaded[i], tuple(reasons[i])) for i in ids if i in loaded]
 
 

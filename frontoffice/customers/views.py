@@ -14,7 +14,7 @@ from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, allows, requires
 from frontoffice.accounts.models import StaffUser
 from frontoffice.audit import operations as audit
-from frontoffice.customers import normalise, operations, queries
+from frontoffice.customers import normalise, operations, possible_matches, queries
 from frontoffice.customers.forms import (
     AddressForm,
     CustomerForm,
@@ -28,6 +28,7 @@ from frontoffice.customers.search import parse_query
 from frontoffice.dispatch.queries import partner_word_by_case, reach_by_case
 from frontoffice.extensions import db
 from frontoffice.life_events import queries as life_event_queries
+from frontoffice.merging.operations import merge_of
 
 bp = Blueprint("customers", __name__, url_prefix="/staff/customers")
 
@@ -51,10 +52,19 @@ def _user() -> StaffUser:
 
 
 def _customer_or_404(customer_id: int, *, full: bool = True) -> Customer:
+    """The customer to change: 404 if not visible; a merged record cannot be changed."""
     customer = queries.visible_customer(_user(), customer_id, full=full)
     if customer is None:
         abort(404)
+    refuse_if_merged(customer)
     return customer
+
+
+def refuse_if_merged(customer: Customer) -> None:
+    """A merged record is kept as it was: nothing is changed or added on it."""
+    if customer.is_merged:
+        flash(f"This record is merged into record {customer.merged_into_id}: use that one")
+        abort(redirect(url_for("customers.record", customer_id=customer.id)))
 
 
 def _page_number() -> int:
@@ -139,13 +149,18 @@ def record(customer_id: int):
     if found is None:
         abort(404)
     audit.record(current_actor(), "view", "customer", customer_id, customer_id=customer_id)
+    merged = found.customer.is_merged
     page = render_template(
         "staff/customers/record.html",
         record=found,
         reach=reach_by_case(found.cases),
         partner_word=partner_word_by_case(current_user, found.cases),
         customer=found.customer,
-        actions=_actions(found.customer),
+        merge=merge_of(db.session, customer_id) if merged else None,
+        can_unmerge=merged and allows(current_user, Permission.IDENTITY_REVIEW),
+        actions=_actions(found.customer)
+        if not merged
+        else {"audit": _actions(found.customer)["audit"]},
         can_end_warnings=allows(current_user, Permission.CUSTOMER_EDIT),
         life_events=life_event_queries.for_customer(customer_id)
         if allows(current_user, Permission.LIFE_EVENT_REPORT)
@@ -214,22 +229,15 @@ def new():
     form = CustomerForm(data=prefill)
     if form.validate_on_submit():
         details = _details(form)
-        duplicates = queries.possible_duplicates(
-            _user(),
-            family_name=details.family_name,
-            date_of_birth=details.date_of_birth,
-            phones=details.phones,
-            email=details.email,
-            postcode=details.address.postcode if details.address else None,
-        )
-        if duplicates and form.confirm_duplicate.data != "yes":
+        found, outcome = possible_matches.find(_user(), details)
+        if found and form.confirm_duplicate.data != "yes":
             form.confirm_duplicate.data = "yes"
-            return render_template(
-                "staff/customers/duplicates.html", form=form, duplicates=duplicates
-            )
+            return render_template("staff/customers/duplicates.html", form=form, matches=found)
+        actor = current_actor()
         customer = operations.create_customer(
-            current_actor(), details, possible_duplicates=[d.customer.id for d in duplicates]
+            actor, details, possible_duplicates=[m.customer.id for m in found]
         )
+        possible_matches.queue(customer, details, outcome, actor)
         db.session.commit()
         flash(f"Record created for {customer.full_name}", "success")
         return redirect(url_for(".record", customer_id=customer.id))

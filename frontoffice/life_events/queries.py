@@ -15,6 +15,7 @@ from frontoffice import clock
 from frontoffice.access.policy import customer_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case
+from frontoffice.chasing.queries import ChaseSummary, summaries
 from frontoffice.customers.models import Customer
 from frontoffice.dispatch.models import Dispatch
 from frontoffice.extensions import db
@@ -43,6 +44,7 @@ class Line:
     partner_name: str
     reason: str  # why it was rejected, or withdrawn
     ack_due: date | None
+    chasing: ChaseSummary | None = None  # reminders sent to the partner, escalation
 
     @property
     def overdue(self) -> bool:
@@ -99,6 +101,7 @@ def lines(notifications: Sequence[Notification]) -> list[Line]:
         ):
             by_case[d.case_id].append(d)
         cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+    chasing = summaries(case_ids)
     result = []
     for n in notifications:
         case = cases.get(n.case_id) if n.case_id is not None else None
@@ -110,7 +113,16 @@ def lines(notifications: Sequence[Notification]) -> list[Line]:
             else n.withdrawn_reason
         )
         partner = case.owning_partner.name if case is not None else ""
-        result.append(Line(n, state, partner, reason, case.ack_due_date if case else None))
+        result.append(
+            Line(
+                n,
+                state,
+                partner,
+                reason,
+                case.ack_due_date if case else None,
+                chasing.get(n.case_id) if n.case_id is not None else None,
+            )
+        )
     return result
 
 

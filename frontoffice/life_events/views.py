@@ -15,6 +15,7 @@ from frontoffice.customers import normalise
 from frontoffice.customers.models import Customer
 from frontoffice.customers.operations import AddressDetails
 from frontoffice.customers.queries import visible_customer
+from frontoffice.customers.views import refuse_if_merged
 from frontoffice.extensions import db
 from frontoffice.life_events import operations, queries, rules
 from frontoffice.life_events.forms import ReportForm, WithdrawForm
@@ -27,6 +28,7 @@ def _customer_or_404(customer_id: int) -> Customer:
     customer = visible_customer(current_user, customer_id, full=True)
     if customer is None:
         abort(404)
+    refuse_if_merged(customer)
     return customer
 
 

@@ -155,13 +155,19 @@ def _customer(actor: Actor, sent: Submission) -> Customer:
     phone = normalise.normalise_phone(sent.phone) if sent.phone.strip() else None
     if sent.phone.strip() and phone is None:
         raise Refused("phone is not a UK phone number")
-    found = matching.match(matching.Given(email=email, phone=phone or ""))
-    if found.decision is matching.Decision.LINK:
-        return found.customer
+    # address_string and lat/long say where the problem is, not where the resident lives.
+    found = matching.match(
+        matching.Given(
+            given_name=sent.first_name.strip(),
+            family_name=sent.last_name.strip(),
+            email=email,
+            phone=phone or "",
+        )
+    )
     details = customers.CustomerDetails(
         given_name=sent.first_name.strip(),
         family_name=sent.last_name.strip() or "(not given)",
         phones=(phone,) if phone else (),
         email=email or None,
     )
-    return customers.create_customer(actor, details, possible_duplicates=found.candidates)
+    return matching.land(found, actor, details, source="open311")

@@ -31,7 +31,17 @@ from frontoffice.partner_webhooks.models import (
 )
 
 NEW, CHANGED = "case.new", "case.changed"
-QUIET = frozenset({CaseEventKind.CREATED, CaseEventKind.DISPATCHED, CaseEventKind.DISPATCH_FAILED})
+# Not changes a partner needs to hear of: delivery attempts, and the front office's own
+# escalation or stopping of its chasing (a chase itself is, so a portal partner hears of it).
+QUIET = frozenset(
+    {
+        CaseEventKind.CREATED,
+        CaseEventKind.DISPATCHED,
+        CaseEventKind.DISPATCH_FAILED,
+        CaseEventKind.CHASE_ESCALATED,
+        CaseEventKind.CHASE_STOPPED,
+    }
+)
 SAID_BY_KEY = "frontoffice.webhooks.said_by"
 WRITTEN_KEY = "frontoffice.webhooks.written"  # (subscription id, case id) -> delivery
 OUTBOX_KEY = "frontoffice.webhooks.outbox"  # delivery ids to enqueue after commit

@@ -114,6 +114,7 @@ def place(address: dict[str, Any]) -> Where:
 def _customer(
     actor: Actor, contact: dict[str, Any], email: str, phone: str, language: Language
 ) -> Customer:
+    # The address a request is about is not asked as the resident's own, so it is not matched.
     found = matching.match(
         matching.Given(
             given_name=str(contact.get("first_name") or ""),
@@ -122,8 +123,6 @@ def _customer(
             phone=phone,
         )
     )
-    if found.decision is matching.Decision.LINK and found.customer is not None:
-        return found.customer
     channel = (
         PreferredChannel.PHONE if contact.get("reply_by") == "phone" else PreferredChannel.EMAIL
     )
@@ -135,4 +134,4 @@ def _customer(
         preferred_language=language,
         preferred_channel=channel,
     )
-    return customers.create_customer(actor, details, possible_duplicates=found.candidates)
+    return matching.land(found, actor, details, source="web")

@@ -30,6 +30,8 @@ NAVIGATION = (
     NavItem("Triage", "deliveries.triage", Permission.DELIVERY_MANAGE),
     NavItem("Overdue", "deliveries.overdue", Permission.DELIVERY_MANAGE),
     NavItem("Life events", "life_events.attention", Permission.DELIVERY_MANAGE),
+    NavItem("Chasing", "chasing.overdue", Permission.CHASE_MANAGE),
+    NavItem("Duplicates", "duplicates.queue", Permission.IDENTITY_REVIEW),
     NavItem("Staff users", "admin.users", Permission.ADMINISTER),
     NavItem("Service catalogue", "catalogue.services", Permission.ADMINISTER),
     NavItem("Routing rules", "routing_admin.rules", Permission.ADMINISTER),

@@ -1,7 +1,7 @@
 """Imports: each run of `flask link EXTRACT.csv --into-customers PARTNER SYSTEM`
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from frontoffice.types import UTCDateTime
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -102,7 +102,7 @@ def test_manual_address_when_the_postcode_has_none(resident, bins):
 
 
 def test_a_confident_match_links_to_the_existing_record(resident, bins):
-    customer = f.CustomerFactory(family_name="Lovelace")
+    customer = f.CustomerFactory(given_name="Ada", family_name="Lovelace")
     f.CustomerEmailFactory(
         customer=customer, address="ada@example.org", address_key="ada@example.org"
     )
@@ -115,9 +115,9 @@ def test_a_confident_match_links_to_the_existing_record(resident, bins):
     assert db.session.scalar(select(func.count()).select_from(Customer)) == customers
 
 
-def test_a_match_by_phone_never_shows_the_record(resident, bins):
-    """Someone who gives another person's phone number is linked to that record, but sees
-    and is sent nothing of it: the name and email on the page are the ones they gave."""
+def test_another_persons_phone_is_not_linked_and_never_shown(resident, bins):
+    """Someone who gives another person's phone number under another name is not linked to
+    that record (the matcher sees the names differ), and sees and is sent nothing of it."""
     other = f.CustomerFactory(given_name="Victoria", family_name="Secretname")
     f.CustomerPhoneFactory(customer=other, number="+447700900982", number_key="+447700900982")
     f.CustomerEmailFactory(
@@ -138,7 +138,8 @@ def test_a_match_by_phone_never_shows_the_record(resident, bins):
     for page in (html, done):
         assert "Victoria" not in page and "Secretname" not in page and "victoria@" not in page
     case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
-    assert case.customer_id == other.id
+    assert case.customer_id != other.id
+    assert case.customer.family_name == "Guess"
     message = db.session.scalar(select(ResidentMessage).where(ResidentMessage.case_id == case.id))
     assert message.to_address == "mallory@example.org" and "Mallory" in message.body
     assert "Victoria" not in message.body
