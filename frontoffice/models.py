@@ -22,6 +22,7 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.identity.models import MatchReview
+from frontoffice.imports.models import ImportRun
 from frontoffice.life_events.models import LifeEvent, LifeEventPerson, Notification, TellRule
 from frontoffice.merging.models import CustomerMerge, DuplicateSweep
 from frontoffice.messages.models import ResidentMessage
@@ -33,6 +34,7 @@ from frontoffice.public.models import Draft, WebLifeEvent, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "ImportRun",
     "Chase",
     "ChaseEnd",
     "CustomerMerge",

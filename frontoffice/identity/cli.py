@@ -1,10 +1,13 @@
-"""`flask link LEFT.csv [RIGHT.csv] -o PAIRS.csv`: find the same people in CSV files."""
+"""`flask link LEFT.csv [RIGHT.csv] -o PAIRS.csv`: find the same people in CSV files;
+`flask link EXTRACT.csv --into-customers PARTNER SYSTEM`: import a partner's extract."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 import click
+from flask.cli import with_appcontext
 
 from frontoffice.csvfile import CsvFileError, ProblemPrinter
 from frontoffice.identity.batch import link_files
@@ -16,7 +19,6 @@ from frontoffice.identity.batch import link_files
 @click.option(
     "-o",
     "--output",
-    required=True,
     type=click.File("w", encoding="utf-8", lazy=True),
     help="Where to write the pairs (- for stdout)",
 )
@@ -34,8 +36,46 @@ from frontoffice.identity.batch import link_files
     type=click.IntRange(0),
     help="Print at most this many problem rows (all are counted)",
 )
+@click.option(
+    "--into-customers",
+    nargs=2,
+    metavar="PARTNER SYSTEM",
+    help="Import LEFT, a partner's extract, into the customer records: id is the "
+    "reference in the partner's SYSTEM (PARTNER is the partner's code)",
+)
+@click.option(
+    "--new-system",
+    is_flag=True,
+    help="With --into-customers: SYSTEM is new for this partner (else it must be one it has)",
+)
+@click.option(
+    "--by", metavar="EMAIL", help="With --into-customers: the staff user running the import"
+)
+@click.option(
+    "--skipped",
+    "skipped_to",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="With --into-customers: write each skipped or differing row (line,id,outcome,reason)",
+)
+@click.option(
+    "--batch-size",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="With --into-customers: rows committed together",
+)
+@with_appcontext
 def link_command(
-    left: BinaryIO, right: BinaryIO | None, output: TextIO, threshold: float, show: int
+    left: BinaryIO,
+    right: BinaryIO | None,
+    output: TextIO | None,
+    threshold: float,
+    show: int,
+    into_customers: tuple[str, str] | None,
+    new_system: bool,
+    by: str | None,
+    skipped_to: Path | None,
+    batch_size: int,
 ) -> None:
     """Find records of one person: duplicates within LEFT, or LEFT's records in RIGHT.
 
@@ -46,7 +86,36 @@ def link_command(
     Dates are YYYY-MM-DD. Output: left_id,right_id,probability, one row per
     pair (with one file, each pair once). A summary and every skipped row go
     to stderr.
+
+    \b
+    With --into-customers PARTNER SYSTEM, LEFT (same columns) is imported:
+    a row whose id PARTNER's SYSTEM already has on a customer is left alone
+    (differences are reported); else it links to the customer it matches,
+    or makes a new customer record (queued for review when it may match).
+    Importing the same file again imports nothing twice.
     """
+    if into_customers:
+        if right is not None or output is not None:
+            raise click.UsageError("--into-customers imports one file and writes no pairs.")
+        from frontoffice.imports.cli import run_import
+
+        partner, system = into_customers
+        run_import(
+            left,
+            _name(left, "stdin"),
+            partner,
+            system,
+            new_system=new_system,
+            by=by,
+            skipped_to=skipped_to,
+            batch_size=batch_size,
+            show=show,
+        )
+        return
+    if output is None:
+        raise click.UsageError("Missing option '-o' / '--output'.")
+    if new_system or by or skipped_to:
+        raise click.UsageError("--new-system, --by and --skipped go with --into-customers.")
     names = (_name(left, "left"), _name(right, "right") if right else "right")
     printer = ProblemPrinter(show)
 
