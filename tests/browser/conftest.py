@@ -182,6 +182,12 @@ def new_context(browser, live_server):
     Contexts bypass the Content-Security-Policy by default so axe-core can be injected; pass
     bypass_csp=False to see the page exactly as a user would.
     """
+    from frontoffice.public import guard
+
+    # Each test is a resident of its own; the live server would otherwise count every
+    # test's wrong tracking guesses from 127.0.0.1 against the next.
+    with live_server.app.test_request_context():
+        guard.reset()
     contexts = []
 
     def make(**options):
