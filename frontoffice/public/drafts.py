@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import session
+from flask_wtf import FlaskForm
 from sqlalchemy import delete, select
 
 from frontoffice import clock
@@ -60,6 +61,18 @@ def put(draft: Draft, data: dict[str, Any]) -> None:
 
 def update(draft: Draft, **parts: Any) -> None:
     put(draft, {**draft.data, **parts})
+
+
+def save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
+    """Keeps a page's answers and commits; False, with the message on the form's first
+    field, when the draft would grow past its limit."""
+    try:
+        update(draft, **parts)
+    except DraftTooLarge as error:
+        next(iter(form._fields.values())).errors = [str(error)]
+        return False
+    db.session.commit()
+    return True
 
 
 def _purge() -> None:

@@ -69,16 +69,6 @@ def _changing() -> bool:
     return request.args.get("change") == "1"
 
 
-def _save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
-    try:
-        drafts.update(draft, **parts)
-    except drafts.DraftTooLarge as error:
-        next(iter(form._fields.values())).errors = [str(error)]
-        return False
-    db.session.commit()
-    return True
-
-
 def _next(draft: Draft, step: str) -> Any:
     return redirect(event_journey.next_url(draft.data, step, changing=_changing()))
 
@@ -145,7 +135,7 @@ def _kind_page(form: KindForm):
 def event_informant():
     draft, kind = _draft()
     form = InformantForm(data=draft.data.get("informant") or None)
-    if form.validate_on_submit() and _save(draft, form, informant=_fields(form)):
+    if form.validate_on_submit() and drafts.save(draft, form, informant=_fields(form)):
         return _next(draft, "informant")
     return _page("public/events/informant.html", draft, kind, "informant", form)
 
@@ -158,7 +148,7 @@ def event_authority():
     if form.validate_on_submit():
         if form.authority.data == Authority.NONE.value:
             return redirect(url_for("public.event_cannot"))
-        if _save(draft, form, authority=form.authority.data):
+        if drafts.save(draft, form, authority=form.authority.data):
             return _next(draft, "authority")
     return _page("public/events/authority.html", draft, kind, "authority", form)
 
@@ -182,7 +172,7 @@ def event_person():
         informant = draft.data.get("informant") or {}
         saved = {k: informant.get(k, "") for k in ("first_name", "last_name")}
     form = PersonForm(data=_initial(saved) if saved else None).for_kind(kind)
-    if form.validate_on_submit() and _save(draft, form, person=_fields(form)):
+    if form.validate_on_submit() and drafts.save(draft, form, person=_fields(form)):
         return _next(draft, "person")
     return _page(
         "public/events/person.html", draft, kind, "person", form, heading=PERSON_HEADINGS[kind]
@@ -197,7 +187,7 @@ def _address_pages(slot: str) -> AddressPages:
     change = request.args.get("change")
 
     def save(form: FlaskForm, address: dict[str, Any]) -> bool:
-        return _save(draft, form, **{key: address})
+        return drafts.save(draft, form, **{key: address})
 
     return AddressPages(
         caption=CAPTIONS[kind],
@@ -238,7 +228,7 @@ def event_details():
     draft, kind = _draft()
     saved = draft.data.get("details")
     form = DETAILS_FORMS[kind](data=_initial(saved) if saved else None)
-    if form.validate_on_submit() and _save(draft, form, details=_fields(form)):
+    if form.validate_on_submit() and drafts.save(draft, form, details=_fields(form)):
         return _next(draft, "details")
     return _page(f"public/events/details_{kind.value}.html", draft, kind, "details", form)
 
@@ -255,7 +245,7 @@ def event_contact(who: str):
         del form.relationship
     if form.validate_on_submit():
         given = {n: form[n].data or "" for n in ContactPersonForm.FIELDS if n in form}
-        if _save(draft, form, **{role: given}):
+        if drafts.save(draft, form, **{role: given}):
             return _next(draft, role)
     return _page("public/events/contact.html", draft, kind, role, form, role=role)
 
@@ -272,7 +262,7 @@ def event_tell(number: int):
     form = TellForm(data={"tell": answers.get(offer.service.code)}).for_service(offer.service.name)
     if form.validate_on_submit():
         answers[offer.service.code] = form.tell.data
-        if _save(draft, form, tell=answers):
+        if drafts.save(draft, form, tell=answers):
             return _next(draft, f"tell-{number}")
     return _page(
         "public/events/tell.html",

@@ -50,16 +50,6 @@ def _changing() -> bool:
     return request.args.get("change") == "1"
 
 
-def _save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
-    try:
-        drafts.update(draft, **parts)
-    except drafts.DraftTooLarge as error:
-        next(iter(form._fields.values())).errors = [str(error)]
-        return False
-    db.session.commit()
-    return True
-
-
 def _page(template: str, draft: Draft, service: Service, step: str, **context: Any):
     back = url_for("public.check") if _changing() else journey.back_url(service, step)
     status = 400 if context.get("form") is not None and context["form"].errors else 200
@@ -80,7 +70,7 @@ def question(number: int):
     if form.validate_on_submit():
         answers.pop(q.code, None)
         answers.update(answers_from_form(form, [q]))
-        if _save(draft, form, answers=answers):
+        if drafts.save(draft, form, answers=answers):
             return redirect(journey.next_url(service, f"question-{number}", changing=_changing()))
     return _page(
         "public/question.html", draft, service, f"question-{number}", form=form, question=q
@@ -101,7 +91,7 @@ def _address_pages(draft: Draft, service: Service) -> AddressPages:
     change = request.args.get("change")
 
     def save(form: FlaskForm, address: dict[str, Any]) -> bool:
-        return _save(draft, form, address=address)
+        return drafts.save(draft, form, address=address)
 
     return AddressPages(
         caption=service.name,
@@ -141,7 +131,7 @@ def contact():
     form = ContactForm(data=draft.data.get("contact") or None)
     if form.validate_on_submit():
         given = {name: form[name].data or "" for name in ContactForm.FIELDS}
-        if _save(draft, form, contact=given):
+        if drafts.save(draft, form, contact=given):
             return redirect(journey.next_url(service, "contact", changing=_changing()))
     return _page("public/contact.html", draft, service, "contact", form=form)
 
