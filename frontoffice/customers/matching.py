@@ -14,7 +14,7 @@ candidates are queued for a supervisor with the new record as the other customer
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -77,8 +77,6 @@ class Match:
 def match(given: Given) -> Match:
     outcome = online.match(db.session, given.person())
     best = outcome.best
-    if outcome.decision is online.Decision.LINK and best is not None and _born_apart(best):
-        outcome = replace(outcome, decision=online.Decision.REVIEW)
     if outcome.decision is online.Decision.LINK and best is not None:
         return Match(
             Decision.LINK, db.session.get(Customer, best.customer_id), (best.customer_id,), outcome
@@ -90,15 +88,6 @@ def match(given: Given) -> Match:
         ids = tuple(c.customer_id for c in outcome.candidates)
         return Match(Decision.REVIEW, None, ids, outcome, given)
     return Match(Decision.NEW, outcome=outcome, given=given)
-
-
-def _born_apart(candidate: online.Candidate) -> bool:
-    """Dates of birth that plainly differ: a parent and child of one name at one address,
-    which a small database's prior can still score as certain. Never linked unseen."""
-    return any(
-        item.field == "date_of_birth" and item.level == "different"
-        for item in candidate.score.evidence
-    )
 
 
 def land(found: Match, actor: Actor, details: customers.CustomerDetails, source: str) -> Customer:

@@ -67,10 +67,21 @@ def match(session: Session, person: Person) -> Outcome:
     kept.sort(key=lambda c: (-c.score.probability, c.customer_id))
     if not kept:
         return Outcome(Decision.NEW, ())
-    sure = kept[0].score.probability >= LINK_AT and (
-        len(kept) == 1 or kept[1].score.probability < LINK_AT
+    sure = (
+        kept[0].score.probability >= LINK_AT
+        and (len(kept) == 1 or kept[1].score.probability < LINK_AT)
+        and not _born_apart(kept[0])
     )
     return Outcome(Decision.LINK if sure else Decision.REVIEW, tuple(kept))
+
+
+def _born_apart(candidate: Candidate) -> bool:
+    """Dates of birth that plainly differ: a parent and child of one name at one address,
+    which a small database's prior can still score as certain. Never linked unseen."""
+    return any(
+        item.field == "date_of_birth" and item.level == "different"
+        for item in candidate.score.evidence
+    )
 
 
 def explain(session: Session, person: Person, customer_ids: Iterable[int]) -> list[Candidate]:
