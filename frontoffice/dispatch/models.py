@@ -99,7 +99,12 @@ class Dispatch(db.Model):
 
     @property
     def idempotency_key(self) -> str:
-        return f"dsp-{self.id}"
+        return idempotency_key(self.id)
+
+
+def idempotency_key(dispatch_id: int) -> str:
+    """Sent with every attempt to deliver the dispatch: the receiver keeps one copy."""
+    return f"dsp-{dispatch_id}"
 
 
 class AttemptOutcome(enum.StrEnum):

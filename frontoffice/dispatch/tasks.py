@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from frontoffice import adapters, clock
 from frontoffice.adapters.base import AdapterError, PermanentError, RetryableError
-from frontoffice.dispatch import operations, timeline, updates
+from frontoffice.dispatch import delivery, operations, timeline, updates
 from frontoffice.dispatch.models import PartnerAdapter
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
@@ -59,49 +59,38 @@ def deliver_batch(dispatch_ids: list[int]) -> dict[str, int]:
 
 def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
     """Claims the dispatches in one statement, calls the partner for each outside any
-    transaction, then records the deliveries in one transaction (failures one by one).
-
-    The claimed rows are ours until their outcome is recorded, so the loaded objects are kept
-    across the commits rather than read again."""
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        return _deliver_group(dispatch_ids, policy)
-    finally:
-        session.expire_on_commit = expire_on_commit
-
-
-def _deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
-    claimed = operations.claim_many(dispatch_ids, policy)
+    transaction, then records the deliveries in one transaction (failures one by one)."""
+    claimed = delivery.claim(dispatch_ids, policy)
     outcomes = ["not claimed"] * (len(dispatch_ids) - len(claimed))
+    destinations = delivery.destinations(claimed)
     now = clock.now()
     to_call = []
     for dispatch in claimed:
-        delivery = operations.prepare(dispatch)
-        until = delivery.breaker_open_until
+        destination = destinations[dispatch.partner_id, dispatch.partner_adapter_id]
+        until = destination.breaker_open_until
         if until is not None and until > now:
-            operations.defer_while_breaker_open(dispatch, until)
+            operations.defer_while_breaker_open(operations.load(dispatch.id), until)
             enqueue_at(dispatch.id, until)
             outcomes.append("deferred")
         else:
-            to_call.append((dispatch, delivery))
+            to_call.append((dispatch, destination))
     claimed_at = time.monotonic()
     db.session.commit()
 
     delivered, failed = [], []
-    for n, (dispatch, delivery) in enumerate(to_call):
-        timeout = float(delivery.settings.get("timeout") or DEFAULT_TIMEOUT)
+    for n, (dispatch, destination) in enumerate(to_call):
+        timeout = float(destination.settings.get("timeout") or DEFAULT_TIMEOUT)
         # The first is always tried; the rest only while a call cannot outlast the claim,
         # which another worker would then take over.
         if n and time.monotonic() - claimed_at + timeout > policy.lease_seconds * 0.8:
             for left, _ in to_call[n:]:
-                operations.release(left)
+                operations.release(operations.load(left.id))
                 outcomes.append("released")
             break
         started = time.monotonic()
         try:
-            result = adapters.get(delivery.adapter_type).deliver(
-                delivery.payload, delivery.settings
+            result = adapters.get(dispatch.adapter_type).deliver(
+                delivery.payload(dispatch), destination.settings
             )
         except RetryableError as error:
             failed.append((dispatch.id, str(error), False, error.retry_after, started))
@@ -110,26 +99,22 @@ def _deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
         except AdapterError as error:
             failed.append((dispatch.id, str(error), False, None, started))
         except Exception as error:  # a bug in an adapter must not lose the dispatch
-            log.exception("adapter %s crashed on dispatch %s", delivery.adapter_type, dispatch.id)
+            log.exception("adapter %s crashed on dispatch %s", dispatch.adapter_type, dispatch.id)
             failed.append(
                 (dispatch.id, f"internal error: {type(error).__name__}", False, None, started)
             )
         else:
             if result.delivered:
-                delivered.append((dispatch, delivery, result, _ms(started)))
+                delivered.append(
+                    delivery.Delivered(
+                        dispatch, destination, result.partner_reference, result.detail, _ms(started)
+                    )
+                )
             else:
                 failed.append((dispatch.id, result.detail or "not accepted", False, None, started))
 
-    for dispatch, delivery, result, duration_ms in delivered:
-        operations.record_delivered(
-            dispatch,
-            partner_reference=result.partner_reference,
-            detail=result.detail,
-            duration_ms=duration_ms,
-            reset_breaker=delivery.partner_was_failing,
-        )
-        timeline.delivered(dispatch)
-        outcomes.append("delivered")
+    delivery.record_delivered(delivered)
+    outcomes.extend("delivered" for _ in delivered)
     db.session.commit()
     for dispatch_id, error, permanent, retry_after, started in failed:
         outcomes.append(_failed(dispatch_id, error, permanent, retry_after, started, policy))

@@ -8,14 +8,16 @@ from frontoffice.extensions import db
 
 
 def delivered(dispatch: Dispatch) -> None:
-    reference = (
-        f" (their reference {dispatch.partner_reference})" if dispatch.partner_reference else ""
-    )
     _add(
         dispatch,
         CaseEventKind.DISPATCHED,
-        f"Delivered to {dispatch.partner.name} by {dispatch.adapter_type}{reference}",
+        delivered_note(dispatch.partner.name, dispatch.adapter_type, dispatch.partner_reference),
     )
+
+
+def delivered_note(partner_name: str, adapter_type: str, partner_reference: str | None) -> str:
+    reference = f" (their reference {partner_reference})" if partner_reference else ""
+    return f"Delivered to {partner_name} by {adapter_type}{reference}"
 
 
 def failed(dispatch: Dispatch, error: str, *, final: bool) -> None:

@@ -1,0 +1,237 @@
+"""The worker's hot path: claim a group of dispatches, read what their calls need, and record
+the deliveries, in a few Core statements for the whole group.
+
+Rows go in and out as tuples, not ORM objects: for a group of ten, building, tracking and
+flushing objects cost the worker more CPU than the calls to the partner. The rarer paths
+(failures, a breaker that is open, a claim given back) use the ORM operations in
+operations.py, one dispatch at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, or_, select, update
+
+from frontoffice import clock
+from frontoffice.adapters.base import DeliveryPayload
+from frontoffice.cases.models import CaseEvent, CaseEventKind
+from frontoffice.crypto import decrypt_json
+from frontoffice.dispatch import outbox, timeline
+from frontoffice.dispatch.models import (
+    AttemptOutcome,
+    Dispatch,
+    DispatchAttempt,
+    DispatchStatus,
+    PartnerAdapter,
+    idempotency_key,
+)
+from frontoffice.dispatch.policy import RetryPolicy
+from frontoffice.extensions import db
+from frontoffice.partners.models import Partner
+
+_DISPATCH = Dispatch.__table__
+_ATTEMPT = DispatchAttempt.__table__
+_EVENT = CaseEvent.__table__
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A dispatch this worker holds: what its call and its record need."""
+
+    id: int
+    case_id: int
+    partner_id: int
+    partner_adapter_id: int | None
+    adapter_type: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A partner's adapter as this group found it: settings decrypted, breaker state read now."""
+
+    partner_name: str
+    settings: dict[str, Any]
+    breaker_open_until: datetime | None = None
+    failing: bool = False  # its breaker's count must be reset on success
+
+
+def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
+    """Takes those of the dispatches that are due and not held by another worker's fresh
+    claim, in id order: one conditional UPDATE, so two workers never both claim one (the same
+    condition as operations.claim_many)."""
+    now = clock.now()
+    stale = now - timedelta(seconds=policy.lease_seconds)
+    d = _DISPATCH.c
+    rows = db.session.execute(
+        update(_DISPATCH)
+        .where(
+            d.id.in_(dispatch_ids),
+            or_(
+                d.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+                (d.status == DispatchStatus.DELIVERING) & (d.claimed_at < stale),
+            ),
+        )
+        .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=d.attempts + 1)
+        .returning(
+            d.id,
+            d.case_id,
+            d.partner_id,
+            d.partner_adapter_id,
+            d.adapter_type,
+            d.payload,
+            d.attempts,
+        )
+    ).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Destination]:
+    """(partner id, adapter id) -> where its dispatches go, read in one statement (two when
+    some go to the portal). Read for every group, so a changed URL, secret or breaker is seen
+    by the next one; only decrypting unchanged secrets again is saved (_decrypted)."""
+    claimed = list(claimed)
+    adapter_ids = {c.partner_adapter_id for c in claimed if c.partner_adapter_id is not None}
+    found: dict[tuple[int, int | None], Destination] = {}
+    if adapter_ids:
+        for row in db.session.execute(
+            select(
+                PartnerAdapter.id,
+                PartnerAdapter.partner_id,
+                PartnerAdapter.adapter_type,
+                PartnerAdapter.settings,
+                PartnerAdapter.secret_settings,
+                PartnerAdapter.consecutive_failures,
+                PartnerAdapter.breaker_open_until,
+                Partner.name,
+            )
+            .join(Partner, Partner.id == PartnerAdapter.partner_id)
+            .where(PartnerAdapter.id.in_(adapter_ids))
+        ):
+            found[row.partner_id, row.id] = Destination(
+                partner_name=row.name,
+                settings={
+                    **row.settings,
+                    **_secrets(current_app.config["SECRET_KEY"], row.secret_settings),
+                },
+                breaker_open_until=row.breaker_open_until,
+                failing=row.consecutive_failures > 0 or row.breaker_open_until is not None,
+            )
+    portal = {c.partner_id for c in claimed if c.partner_adapter_id is None}
+    if portal:
+        for partner_id, name in db.session.execute(
+            select(Partner.id, Partner.name).where(Partner.id.in_(portal))
+        ):
+            found[partner_id, None] = Destination(partner_name=name, settings={})
+    return found
+
+
+def _secrets(secret_key: str, token: str) -> dict[str, Any]:
+    return dict(_decrypted(secret_key, token))
+
+
+@functools.lru_cache(maxsize=256)
+def _decrypted(secret_key: str, token: str) -> tuple[tuple[str, Any], ...]:
+    """Kept per process by the encrypted text itself: a changed secret is another text, so
+    it is never served stale. Decrypting (a key derivation and a MAC) costs more than a call
+    to a local partner."""
+    return tuple(decrypt_json(secret_key, token).items())
+
+
+def payload(claimed: Claimed) -> DeliveryPayload:
+    return DeliveryPayload.from_dict(
+        {**claimed.payload, "idempotency_key": idempotency_key(claimed.id)}
+    )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    claimed: Claimed
+    destination: Destination
+    partner_reference: str | None
+    detail: str
+    duration_ms: int
+
+
+def record_delivered(delivered: list[Delivered]) -> None:
+    """The group's deliveries: statuses, attempts and timeline entries, a statement each for
+    the whole group, and each failing partner's breaker reset once. What operations.
+    record_delivered and timeline.delivered write for one dispatch.
+
+    The timeline entries are written past the ORM, so the flush hooks do not see them; they
+    would ignore them anyway (DISPATCHED is not a change partners' webhooks are told of)."""
+    if not delivered:
+        return
+    now = clock.now()
+    d = _DISPATCH.c
+    db.session.execute(
+        update(_DISPATCH)
+        .where(d.id == bindparam("dispatch_id"))
+        .values(
+            status=DispatchStatus.DELIVERED,
+            delivered_at=now,
+            partner_reference=bindparam("reference"),
+            next_attempt_at=None,
+            last_error="",
+        ),
+        [
+            {
+                "dispatch_id": x.claimed.id,
+                "reference": (x.partner_reference or None) and x.partner_reference[:100],
+            }
+            for x in delivered
+        ],
+    )
+    db.session.execute(
+        insert(_ATTEMPT),
+        [
+            {
+                "dispatch_id": x.claimed.id,
+                "number": x.claimed.attempts,
+                "at": now,
+                "outcome": AttemptOutcome.DELIVERED,
+                "detail": x.detail[:2000],
+                "duration_ms": x.duration_ms,
+            }
+            for x in delivered
+        ],
+    )
+    db.session.execute(
+        insert(_EVENT),
+        [
+            {
+                "case_id": x.claimed.case_id,
+                "kind": CaseEventKind.DISPATCHED,
+                "at": now,
+                "actor_id": None,
+                "from_status": None,
+                "to_status": None,
+                "note": timeline.delivered_note(
+                    x.destination.partner_name,
+                    x.claimed.adapter_type,
+                    (x.partner_reference or None) and x.partner_reference[:100],
+                )[:5000],
+                "details": {
+                    "dispatch_id": x.claimed.id,
+                    "attempt": x.claimed.attempts,
+                    "partner_id": x.claimed.partner_id,
+                },
+            }
+            for x in delivered
+        ],
+    )
+    for adapter_id in sorted(
+        {
+            x.claimed.partner_adapter_id
+            for x in delivered
+            if x.destination.failing and x.claimed.partner_adapter_id is not None
+        }
+    ):
+        outbox.reset_breaker(PartnerAdapter, adapter_id)
