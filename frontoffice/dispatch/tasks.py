@@ -22,7 +22,7 @@ from frontoffice.worker import celery_app
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 20  # dispatches to a task
-GROUP_SIZE = 10  # dispatches claimed, then recorded, together
+GROUP_SIZE = 20  # dispatches claimed, then recorded, together
 DEFAULT_TIMEOUT = 30.0
 UPDATES_OVERLAP = timedelta(hours=1)
 
@@ -77,15 +77,18 @@ def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
     claimed_at = time.monotonic()
     db.session.commit()
 
-    delivered, failed = [], []
+    delivered, failed, left = [], [], []
+    streak = 0  # calls failed in a row
     for n, (dispatch, destination) in enumerate(to_call):
         timeout = float(destination.settings.get("timeout") or DEFAULT_TIMEOUT)
         # The first is always tried; the rest only while a call cannot outlast the claim,
-        # which another worker would then take over.
-        if n and time.monotonic() - claimed_at + timeout > policy.lease_seconds * 0.8:
-            for left, _ in to_call[n:]:
-                operations.release(operations.load(left.id))
-                outcomes.append("released")
+        # which another worker would then take over, and while the partner has not failed
+        # often enough in a row to open its breaker (the next claim then sees it open).
+        if n and (
+            time.monotonic() - claimed_at + timeout > policy.lease_seconds * 0.8
+            or streak >= policy.breaker_threshold
+        ):
+            left = [d.id for d, _ in to_call[n:]]
             break
         started = time.monotonic()
         try:
@@ -112,12 +115,18 @@ def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
                 )
             else:
                 failed.append((dispatch.id, result.detail or "not accepted", False, None, started))
+        streak = 0 if delivered and delivered[-1].claimed is dispatch else streak + 1
 
     delivery.record_delivered(delivered)
     outcomes.extend("delivered" for _ in delivered)
     db.session.commit()
     for dispatch_id, error, permanent, retry_after, started in failed:
         outcomes.append(_failed(dispatch_id, error, permanent, retry_after, started, policy))
+    if left:  # given back after the failures are recorded, so a breaker they open is seen
+        for dispatch_id in left:
+            operations.release(operations.load(dispatch_id))
+            outcomes.append("released")
+        db.session.commit()
     return outcomes
 
 

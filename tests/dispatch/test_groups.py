@@ -1,0 +1,159 @@
+"""A worker's group of dispatches, in this process against real local receivers: claimed once,
+called, recorded; a changed adapter is seen by the next task; a partner failing in a row is
+not called for the rest of the group."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from frontoffice import clock
+from frontoffice.access.actor import Actor
+from frontoffice.cases.models import CaseEvent, CaseEventKind
+from frontoffice.crypto import encrypt_json
+from frontoffice.dispatch import delivery, tasks
+from frontoffice.dispatch.models import AttemptOutcome, Dispatch, DispatchStatus, PartnerAdapter
+from frontoffice.dispatch.policy import RetryPolicy
+from frontoffice.extensions import db
+from frontoffice.routing.models import AreaKind, RoutingRule
+from frontoffice.routing.operations import route_case
+from tests.factories import CaseFactory, PartnerFactory, ServiceFactory
+from tests.partner_servers import WebhookReceiver
+
+ACTOR = Actor(None, "test", "")
+POLICY = RetryPolicy(base_seconds=10, max_delay_seconds=100, breaker_threshold=3)
+SECRET = "first-secret-for-tests"
+
+
+@pytest.fixture
+def receivers():
+    with WebhookReceiver() as first, WebhookReceiver() as second:
+        yield first, second
+
+
+def webhook_partner(app, url, secret=SECRET):
+    partner = PartnerFactory(name="Northvale District Council")
+    adapter = PartnerAdapter(
+        partner_id=partner.id,
+        name="webhook",
+        adapter_type="webhook",
+        settings={"url": url, "timeout": 5},
+        secret_settings=encrypt_json(app.config["SECRET_KEY"], {"secret": secret}),
+    )
+    db.session.add(adapter)
+    service = ServiceFactory(owning_partner=partner)
+    rule = RoutingRule(
+        service_id=service.id,
+        area_kind=AreaKind.ANY,
+        area_code="",
+        priority=1,
+        effective_from=datetime(2020, 1, 1).date(),
+    )
+    rule.partners = [partner]
+    db.session.add(rule)
+    db.session.flush()
+    return partner, adapter, service
+
+
+def dispatches(service, n):
+    return [route_case(CaseFactory(service=service), ACTOR)[0] for _ in range(n)]
+
+
+def test_a_group_is_delivered_once_and_recorded_on_the_dispatch_and_the_timeline(app, receivers):
+    first, _ = receivers
+    first.secret = SECRET
+    partner, adapter, service = webhook_partner(app, first.url)
+    adapter.consecutive_failures = 2  # failing before: a delivery resets its breaker
+    written = dispatches(service, 3)
+    db.session.commit()
+    ids = [d.id for d in written]
+
+    assert tasks.deliver_group(ids, POLICY) == ["delivered"] * 3
+    assert tasks.deliver_group(ids, POLICY) == ["not claimed"] * 3, "claimed only once"
+
+    assert first.bad_signatures == 0 and sorted(first.received) == [f"dsp-{i}" for i in ids]
+    assert sum(first.attempts.values()) == 3
+    for dispatch in db.session.scalars(select(Dispatch).where(Dispatch.id.in_(ids))):
+        assert dispatch.status is DispatchStatus.DELIVERED and dispatch.delivered_at
+        assert dispatch.partner_reference == f"P-dsp-{dispatch.id}"
+        assert dispatch.next_attempt_at is None and dispatch.attempts == 1
+        (attempt,) = dispatch.attempts_log
+        assert (attempt.outcome, attempt.number) == (AttemptOutcome.DELIVERED, 1)
+        assert "accepted" in attempt.detail
+        (event,) = db.session.scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == dispatch.case_id, CaseEvent.kind == CaseEventKind.DISPATCHED
+            )
+        )
+        assert event.note == (
+            f"Delivered to Northvale District Council by webhook "
+            f"(their reference P-dsp-{dispatch.id})"
+        )
+        assert event.details == {"dispatch_id": dispatch.id, "attempt": 1, "partner_id": partner.id}
+    db.session.refresh(adapter)
+    assert adapter.consecutive_failures == 0 and adapter.breaker_open_until is None
+
+
+def test_a_changed_url_or_secret_is_used_by_the_next_task(app, receivers):
+    first, second = receivers
+    first.secret = SECRET
+    second.secret = "second-secret-for-tests"
+    _, adapter, service = webhook_partner(app, first.url)
+    one, two = dispatches(service, 2)
+    db.session.commit()
+    assert tasks.deliver_group([one.id], POLICY) == ["delivered"]
+
+    adapter.settings = {"url": second.url, "timeout": 5}
+    adapter.secret_settings = encrypt_json(app.config["SECRET_KEY"], {"secret": second.secret})
+    db.session.commit()
+    assert tasks.deliver_group([two.id], POLICY) == ["delivered"]
+
+    assert list(first.received) == [f"dsp-{one.id}"]
+    assert list(second.received) == [f"dsp-{two.id}"]
+    assert first.bad_signatures == second.bad_signatures == 0, "signed with the new secret"
+
+
+def test_secrets_are_decrypted_once_per_stored_text(app, monkeypatch):
+    calls = []
+    real = delivery.decrypt_json
+    monkeypatch.setattr(delivery, "decrypt_json", lambda *a: calls.append(a) or real(*a))
+    key = app.config["SECRET_KEY"]
+    token, other = encrypt_json(key, {"secret": "a" * 16}), encrypt_json(key, {"secret": "a" * 16})
+    assert delivery._secrets(key, token) == delivery._secrets(key, token) == {"secret": "a" * 16}
+    assert delivery._secrets(key, other) == {"secret": "a" * 16}
+    assert len(calls) == 2
+
+
+def test_a_partner_failing_in_a_row_is_not_called_for_the_rest_of_the_group(app, receivers):
+    first, _ = receivers
+    first.status_code = 500
+    _, adapter, service = webhook_partner(app, first.url)
+    written = dispatches(service, 6)
+    db.session.commit()
+    ids = [d.id for d in written]
+
+    outcomes = tasks.deliver_group(ids, POLICY)
+
+    assert outcomes == ["retrying"] * 3 + ["released"] * 3
+    assert sum(first.attempts.values()) == POLICY.breaker_threshold
+    db.session.refresh(adapter)
+    assert adapter.breaker_open_until is not None and adapter.breaker_open_until > clock.now()
+    released = db.session.scalars(select(Dispatch).where(Dispatch.id.in_(ids[3:]))).all()
+    assert all(d.status is DispatchStatus.PENDING and d.attempts == 0 for d in released)
+    # The next task finds the breaker open: the partner is not called.
+    assert tasks.deliver_group(ids[3:], POLICY) == ["deferred"] * 3
+    assert sum(first.attempts.values()) == POLICY.breaker_threshold
+
+
+def test_a_claim_held_by_another_worker_is_not_taken_until_its_lease_runs_out(app, receivers):
+    first, _ = receivers
+    _, _, service = webhook_partner(app, first.url)
+    (dispatch,) = dispatches(service, 1)
+    db.session.commit()
+    assert [c.id for c in delivery.claim([dispatch.id], POLICY)] == [dispatch.id]
+    assert delivery.claim([dispatch.id], POLICY) == []
+    later = RetryPolicy(lease_seconds=-1)  # as if the first worker died a lease ago
+    (taken,) = delivery.claim([dispatch.id], later)
+    assert taken.attempts == 2 and taken.payload["case_reference"]
+    row = db.session.get(Dispatch, dispatch.id, populate_existing=True)
+    assert row.status is DispatchStatus.DELIVERING and row.attempts == 2
