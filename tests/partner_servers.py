@@ -33,6 +33,12 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Connections kept alive, as a partner's web server keeps them: a client that
+            # pools them is then not charged a new connection per delivery. Without Nagle, as
+            # headers and body are written apart.
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
