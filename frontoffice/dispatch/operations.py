@@ -313,7 +313,10 @@ def defer_while_breaker_open(dispatch: Dispatch, until: datetime) -> None:
 
 
 def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> list[int]:
-    """Dispatches whose task may have been lost: the sweeper enqueues these again."""
+    """Dispatches whose task may have been lost: the sweeper enqueues these again. One due
+    is left to the task enqueued for it (when written, or for its retry time) for a lease
+    first: a fan-out's backlog still queued on the broker is not enqueued twice, which made
+    the workers claim every swept batch again for nothing."""
     stale_claim = now - timedelta(seconds=policy.lease_seconds)
     return list(
         db.session.scalars(
@@ -321,7 +324,7 @@ def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) ->
             .where(
                 or_(
                     Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING])
-                    & (Dispatch.next_attempt_at <= now),
+                    & (Dispatch.next_attempt_at <= stale_claim),
                     (Dispatch.status == DispatchStatus.DELIVERING)
                     & (Dispatch.claimed_at < stale_claim),
                 )
@@ -334,8 +337,9 @@ def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) ->
 
 def take_due(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> dict[int, int]:
     """The dispatches the sweeper should enqueue again (id -> partner id). Each is put out of
-    its sight for a lease: a backlog still waiting on the broker (a large fan-out) is then
-    enqueued once per lease, not again on every sweep. A claim ignores next_attempt_at."""
+    its sight for a lease again: a backlog still waiting on the broker (a large fan-out) is
+    then enqueued at most once per lease, not again on every sweep. A claim ignores
+    next_attempt_at."""
     ids = due_for_delivery(now=now, policy=policy, limit=limit)
     if not ids:
         return {}

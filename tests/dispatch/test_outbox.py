@@ -184,10 +184,15 @@ def test_claim_many_takes_only_what_is_free_and_release_gives_it_back():
 def test_the_sweeper_takes_a_waiting_dispatch_once_per_lease_not_on_every_sweep():
     _, (dispatch,) = routed_case()
     start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    lease = timedelta(seconds=POLICY.lease_seconds)
     dispatch.next_attempt_at = start
     db.session.flush()
-    assert operations.take_due(now=start, policy=POLICY) == {dispatch.id: dispatch.partner_id}
-    assert operations.take_due(now=start + timedelta(seconds=5), policy=POLICY) == {}
-    later = start + timedelta(seconds=POLICY.lease_seconds + 1)
+    assert operations.take_due(now=start, policy=POLICY) == {}, "its own task may be queued"
+    assert operations.take_due(now=start + lease / 2, policy=POLICY) == {}
+    swept = start + lease + timedelta(seconds=1)
+    assert operations.take_due(now=swept, policy=POLICY) == {dispatch.id: dispatch.partner_id}
+    assert operations.take_due(now=swept + timedelta(seconds=5), policy=POLICY) == {}
+    assert operations.take_due(now=swept + lease, policy=POLICY) == {}
+    later = swept + 2 * lease + timedelta(seconds=1)
     assert dispatch.id in operations.take_due(now=later, policy=POLICY)
     assert operations.claim(dispatch.id, POLICY) is not None, "a swept dispatch is still claimable"
