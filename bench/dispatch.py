@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -152,6 +153,20 @@ def delivered(app) -> int:
         return count
 
 
+def worker_cpu_seconds(worker: Worker) -> float:
+    """User and system CPU of every process of the worker (its own session), so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == worker.process.pid:  # its process group
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def run_noop(app, env: dict[str, str], n: int) -> float:
     from frontoffice.tasks import noop
 
@@ -197,11 +212,15 @@ def main() -> None:
         try:
             run_noop(app, env, 50)  # warm up the worker processes
             noop_rates, dispatch_rates, end_to_end, routing = [], [], [], []
+            noop_cpu, dispatch_cpu = [], []
             total = 0
             for _ in range(args.repeat):
+                cpu = worker_cpu_seconds(worker)
                 noop_seconds = run_noop(app, env, args.cases)
+                noop_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
                 noop_rates.append(args.cases / noop_seconds)
                 case_ids = raise_cases(app, service_id, args.cases)
+                cpu = worker_cpu_seconds(worker)
                 started = time.perf_counter()
                 routing.append(route(app, case_ids, args.batch))
                 total += args.cases
@@ -212,6 +231,7 @@ def main() -> None:
                     message=worker.log,
                 )
                 seconds = time.perf_counter() - started
+                dispatch_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
                 dispatch_rates.append(args.cases / seconds)
                 end_to_end.append(seconds)
             copies, attempts = receiver.stats()
@@ -240,6 +260,16 @@ def main() -> None:
                     "all": [round(r, 1) for r in dispatch_rates],
                 },
                 "ratio_dispatch_to_noop": round(dispatch_median / noop_median, 3),
+                # CPU of the worker's processes (with its embedded beat), per task or case:
+                # steadier than rates on a machine shared with other work.
+                "worker_cpu_ms_per_noop": {
+                    "median": round(statistics.median(noop_cpu), 2),
+                    "all": [round(c, 2) for c in noop_cpu],
+                },
+                "worker_cpu_ms_per_case": {
+                    "median": round(statistics.median(dispatch_cpu), 2),
+                    "all": [round(c, 2) for c in dispatch_cpu],
+                },
                 "routing_seconds": [round(r, 2) for r in routing],
                 "receiver_copies": copies,
                 "receiver_attempts": attempts,
