@@ -111,6 +111,16 @@ def db_session(request, app) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def _accepted_requests_raised_at_once(monkeypatch):
+    """A resident's request is raised by the worker after the post; in rolled-back tests the
+    broker is in memory, so the task runs at once, in the test's transaction. Tests of the
+    worker and the sweeper replace this."""
+    from frontoffice.public import tasks
+
+    monkeypatch.setattr(tasks, "enqueue", tasks.raise_request)
+
+
+@pytest.fixture(autouse=True)
 def _matcher_counts_afresh():
     """The matcher caches how many customers there are and how common a surname is; each
     test has its own customers."""

@@ -21,7 +21,7 @@ from frontoffice.catalogue.questions import (
     time_field_name,
 )
 from frontoffice.extensions import db
-from frontoffice.public import address_pages, drafts, guard, journey, operations, queries
+from frontoffice.public import address_pages, drafts, guard, journey, operations, queries, tasks
 from frontoffice.public.address_pages import AddressPages
 from frontoffice.public.forms import CheckForm, ContactForm
 from frontoffice.public.models import Draft
@@ -164,30 +164,30 @@ def check():
 
 
 def _submit(draft: Draft):
+    """Accepts the request and leaves raising the case to the worker (public.tasks)."""
     track_url = url_for("public.track", _external=True)
     token = draft.token
     try:
-        case = operations.submit_request(current_actor(), token, draft.data, track_url)
+        accepted_id, made = operations.accept_request(
+            current_actor(), token, draft.data, track_url, retry_after=tasks.retry_after()
+        )
         db.session.delete(draft)
         db.session.commit()
     except operations.Incomplete as problem:
         db.session.rollback()
         return redirect(_step_url(problem.step))
-    except IntegrityError:  # the same form posted twice at once: the first one made the case
+    except IntegrityError:  # the same form posted twice at once: the first one was accepted
         db.session.rollback()
-        case = operations.already_made(token)
-        if case is None:
+        made = operations.already_made(token)
+        if made is None:
             raise
-    return _done(case)
+        return _done(made)
+    tasks.enqueue(accepted_id)
+    return _done(made)
 
 
-def _done(case):
-    web = queries.web_request(case.id)
-    session[DONE_KEY] = {
-        "reference": case.reference,
-        "service": case.service.name,
-        "email": web.email if web is not None else "",
-    }
+def _done(made: operations.Made):
+    session[DONE_KEY] = {"reference": made.reference, "service": made.service, "email": made.email}
     return redirect(url_for("public.done"))
 
 
