@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontoffice import clock
-from frontoffice.cases.models import Case
+from frontoffice.cases.models import Case, format_reference
 from frontoffice.catalogue.models import Service
 from frontoffice.customers.models import Language
 from frontoffice.enums import string_enum
@@ -98,3 +98,7 @@ class AcceptedRequest(db.Model):
     failure: Mapped[str] = mapped_column(Text, default="")
 
     service: Mapped[Service] = relationship(lazy="joined")
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.case_id)

@@ -17,7 +17,7 @@ from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.ids import reserve_case_id
-from frontoffice.cases.models import Case, Channel, format_reference
+from frontoffice.cases.models import Case, Channel
 from frontoffice.catalogue.answers import clean_answers
 from frontoffice.customers import matching, normalise
 from frontoffice.customers import operations as customers
@@ -73,7 +73,7 @@ def already_made(token: str) -> Made | None:
 
 def _made(accepted: AcceptedRequest) -> Made:
     email = str(accepted.data["contact"].get("email") or "")
-    return Made(format_reference(accepted.case_id), accepted.service.name, email)
+    return Made(accepted.reference, accepted.service.name, email)
 
 
 def accept_request(

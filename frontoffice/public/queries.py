@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from frontoffice import clock
+from frontoffice.access.policy import accepted_request_scope
+from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import (
     Case,
     CaseEvent,
     CaseEventKind,
-    format_reference,
     parse_reference,
 )
 from frontoffice.cases.status import CaseStatus
@@ -78,6 +80,23 @@ def web_request(case_id: int) -> WebRequest | None:
     return db.session.scalar(select(WebRequest).where(WebRequest.case_id == case_id))
 
 
+def unraised_requests(user: StaffUser, *, waited: timedelta, limit: int = 200):
+    """Accepted requests the worker could not raise, and ones it has not raised after
+    `waited` (the worker or the broker is down): the oldest first."""
+    since = clock.now() - waited
+    return list(
+        db.session.scalars(
+            select(AcceptedRequest)
+            .where(
+                or_(AcceptedRequest.failure != "", AcceptedRequest.created_at <= since),
+                accepted_request_scope(user),
+            )
+            .order_by(AcceptedRequest.created_at)
+            .limit(limit)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Note:
     at: datetime
@@ -133,7 +152,7 @@ def _accepted(case_id: int, secret: str) -> Tracked | None:
     if not _given(accepted, email, postcode):
         return None
     return Tracked(
-        reference=format_reference(case_id),
+        reference=accepted.reference,
         service=accepted.service.name,
         status=PUBLIC_STATUS[CaseStatus.NEW],
         raised_at=accepted.created_at,

@@ -36,7 +36,7 @@ def raise_request(accepted_id: int) -> str:
     accepted = db.session.scalar(
         select(AcceptedRequest)
         .where(AcceptedRequest.id == accepted_id, AcceptedRequest.failure == "")
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=AcceptedRequest)
     )
     if accepted is None:
         db.session.rollback()
@@ -90,7 +90,7 @@ def due(limit: int = 500) -> list[int]:
             .where(AcceptedRequest.failure == "", AcceptedRequest.next_attempt_at <= now)
             .order_by(AcceptedRequest.next_attempt_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=AcceptedRequest)
         )
     )
     for accepted in rows:
