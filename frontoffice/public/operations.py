@@ -19,13 +19,13 @@ from frontoffice.cases import operations as cases
 from frontoffice.cases.ids import reserve_case_id
 from frontoffice.cases.models import Case, Channel
 from frontoffice.catalogue.answers import clean_answers
+from frontoffice.catalogue.models import Service
 from frontoffice.customers import matching, normalise
 from frontoffice.customers import operations as customers
 from frontoffice.customers.models import Customer, Language, PreferredChannel
 from frontoffice.extensions import db
 from frontoffice.gazetteer import queries as gazetteer
 from frontoffice.messages.operations import confirm_request
-from frontoffice.public import queries
 from frontoffice.public.models import AcceptedRequest, WebRequest
 
 JOURNEY = "request"
@@ -77,13 +77,19 @@ def _made(accepted: AcceptedRequest) -> Made:
 
 
 def accept_request(
-    actor: Actor, token: str, data: dict[str, Any], track_url: str, *, retry_after: timedelta
+    actor: Actor,
+    token: str,
+    service: Service,
+    data: dict[str, Any],
+    track_url: str,
+    *,
+    retry_after: timedelta,
 ) -> tuple[int, Made]:
     """Checks the draft and keeps it, in one row, to be raised by the worker (raise_accepted)
-    with the case id reserved here. `retry_after`: when the sweeper may try again if the
+    with the case id reserved here. `service`: the draft's, as offered now (the caller read
+    it with queries.service_by_code). `retry_after`: when the sweeper may try again if the
     worker has not raised it by then."""
-    service = queries.service_by_code(str(data.get("service", "")))
-    if service is None:
+    if not service.active or service.code != data.get("service"):
         raise Incomplete("service", "That service is no longer available: choose another")
     answers, problems = clean_answers(service.active_questions, data.get("answers") or {})
     if problems:

@@ -143,16 +143,18 @@ def check():
     if request.method == "POST" and form.validate_on_submit():
         if form.is_bot():
             abort(400)
-        made = operations.already_made(form.token.data or "")
-        if made is not None:  # the second of a double click
-            return _done(made)
+        draft = drafts.current(JOURNEY)
+        if draft is None or draft.token != form.token.data:
+            made = operations.already_made(form.token.data or "")
+            if made is not None:  # the second of a double click
+                return _done(made)
     draft, service = _draft()
     if request.method == "POST" and not form.errors:
         if form.token.data != draft.token:
             raise _Lost()
         if not guard.hit("submit", guard.address()):
             abort(429)
-        return _submit(draft)
+        return _submit(draft, service)
     form.token.data = draft.token
     return render_template(
         "public/check.html",
@@ -163,13 +165,13 @@ def check():
     ), 400 if form.errors else 200
 
 
-def _submit(draft: Draft):
+def _submit(draft: Draft, service: Service):
     """Accepts the request and leaves raising the case to the worker (public.tasks)."""
     track_url = url_for("public.track", _external=True)
     token = draft.token
     try:
         accepted_id, made = operations.accept_request(
-            current_actor(), token, draft.data, track_url, retry_after=tasks.retry_after()
+            current_actor(), token, service, draft.data, track_url, retry_after=tasks.retry_after()
         )
         db.session.delete(draft)
         db.session.commit()
