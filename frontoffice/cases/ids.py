@@ -13,7 +13,7 @@ transactions never read the same largest.
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import ColumnElement, event, func, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -23,25 +23,29 @@ from frontoffice.extensions import db
 
 def reserve_case_id() -> int:
     """An id no other case will be given: raise the case with it (raise_case(case_id=...))."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        return connection.scalar(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id'))"))
-    return _next_sqlite_id(connection)
+    return db.session.scalar(select(reserved_case_id()))
+
+
+def reserved_case_id() -> ColumnElement[int]:
+    """The same as a SQL expression, to reserve the id in the INSERT of the row that holds it
+    (one round trip fewer)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.nextval(func.pg_get_serial_sequence('"case"', "id"))
+    return _largest_sqlite_id() + 1
+
+
+def _largest_sqlite_id() -> ColumnElement[int]:
+    from frontoffice.public.models import AcceptedRequest  # public builds on cases
+
+    return func.max(
+        func.coalesce(select(func.max(Case.id)).scalar_subquery(), 0),
+        func.coalesce(select(func.max(AcceptedRequest.case_id)).scalar_subquery(), 0),
+    )
 
 
 def _next_sqlite_id(connection: Connection) -> int:
     """The smallest id above every case's and every reserved one."""
-    from frontoffice.public.models import AcceptedRequest  # public builds on cases
-
-    largest = connection.scalar(
-        select(
-            func.max(
-                func.coalesce(select(func.max(Case.id)).scalar_subquery(), 0),
-                func.coalesce(select(func.max(AcceptedRequest.case_id)).scalar_subquery(), 0),
-            )
-        )
-    )
-    return largest + 1
+    return connection.scalar(select(_largest_sqlite_id() + 1))
 
 
 @event.listens_for(Session, "before_flush")

@@ -11,13 +11,13 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
-from frontoffice.cases.ids import reserve_case_id
-from frontoffice.cases.models import Case, Channel
+from frontoffice.cases.ids import reserved_case_id
+from frontoffice.cases.models import Case, Channel, format_reference
 from frontoffice.catalogue.answers import clean_answers
 from frontoffice.catalogue.models import Service
 from frontoffice.customers import matching, normalise
@@ -100,32 +100,38 @@ def accept_request(
         raise Incomplete("contact", "Enter your contact details")
     email = str(contact.get("email") or "")
     now = clock.now()
-    accepted = AcceptedRequest(
-        token=token,
-        case_id=reserve_case_id(),
-        service=service,
-        data={
-            "answers": answers,
-            "place": asdict(where),
-            "contact": {
-                "first_name": str(contact.get("first_name") or ""),
-                "last_name": str(contact["last_name"]),
-                "email": email,
-                "phone": normalise.normalise_phone(contact.get("phone") or "") or "",
-                "reply_by": str(contact.get("reply_by") or "email")[:10],
-                "language": Language(contact.get("language") or Language.ENGLISH.value).value,
+    # One INSERT that reserves the case's id too, and returns it. The token is unique: a
+    # second post with it fails here.
+    accepted_id, case_id = db.session.execute(
+        insert(AcceptedRequest)
+        .values(
+            token=token,
+            case_id=reserved_case_id(),
+            service_id=service.id,
+            data={
+                "answers": answers,
+                "place": asdict(where),
+                "contact": {
+                    "first_name": str(contact.get("first_name") or ""),
+                    "last_name": str(contact["last_name"]),
+                    "email": email,
+                    "phone": normalise.normalise_phone(contact.get("phone") or "") or "",
+                    "reply_by": str(contact.get("reply_by") or "email")[:10],
+                    "language": Language(contact.get("language") or Language.ENGLISH.value).value,
+                },
             },
-        },
-        track_url=track_url[:500],
-        email_key=normalise.email_key(email),
-        postcode_key=normalise.postcode_key(where.postcode),
-        ip_address=actor.ip_address,
-        created_at=now,
-        next_attempt_at=now + retry_after,
-    )
-    db.session.add(accepted)
-    db.session.flush()  # a second post with the same token fails here: one accepted request
-    return accepted.id, _made(accepted)
+            track_url=track_url[:500],
+            email_key=normalise.email_key(email),
+            postcode_key=normalise.postcode_key(where.postcode),
+            ip_address=actor.ip_address,
+            created_at=now,
+            next_attempt_at=now + retry_after,
+            attempts=0,
+            failure="",
+        )
+        .returning(AcceptedRequest.id, AcceptedRequest.case_id)
+    ).one()
+    return accepted_id, Made(format_reference(case_id), service.name, email)
 
 
 class CannotRaise(ValueError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from frontoffice import clock
 from frontoffice.access.policy import accepted_request_scope
@@ -73,7 +74,16 @@ def search_services(services: list[Service], text: str) -> list[Service]:
 
 
 def service_by_code(code: str) -> Service | None:
-    return db.session.scalar(select(Service).where(Service.code == code[:40], Service.active))
+    """An offered service with its questions (every journey page asks for them): one query."""
+    return (
+        db.session.scalars(
+            select(Service)
+            .where(Service.code == code[:40], Service.active)
+            .options(joinedload(Service.questions))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def web_request(case_id: int) -> WebRequest | None:
