@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from frontoffice import clock
+from frontoffice.cases.models import Case
 from frontoffice.extensions import db
 from frontoffice.public import operations
 from frontoffice.public.models import AcceptedRequest
@@ -41,12 +42,17 @@ def raise_request(accepted_id: int) -> str:
     if accepted is None:
         db.session.rollback()
         return "nothing to raise"
+    case_id = accepted.case_id
     try:
         case = operations.raise_accepted(accepted)
         db.session.commit()
-    except IntegrityError:  # raised at the same moment by another run of this task
+    except IntegrityError:
         db.session.rollback()
-        return "already raised"
+        if db.session.get(Case, case_id) is not None:  # another run raised it meanwhile
+            return "already raised"
+        log.exception("could not raise accepted request %s", accepted_id)
+        _record_failure(accepted_id, "")
+        raise
     except operations.CannotRaise as error:
         db.session.rollback()
         _record_failure(accepted_id, str(error))

@@ -169,3 +169,16 @@ def test_a_reserved_id_is_never_given_to_a_case_raised_meanwhile(bins):
     assert later.id == reserved and len(set(ids)) == 4
     assert _count(Case) == 4
     assert reserve_case_id() > max(ids), "the next reservation is past every case"
+
+
+def test_a_run_that_finds_its_case_already_raised_makes_no_second_one(resident, bins, nudges):
+    accepted = _send(resident, bins)
+    case_id, data = accepted.case_id, dict(accepted.data)
+    tasks.raise_request(accepted.id)
+    db.session.expunge_all()
+    # as if another run had raised it while this one was reading the accepted request
+    again = AcceptedRequest(token="u" * 40, case_id=case_id, service=bins, data=data)
+    db.session.add(again)
+    db.session.commit()
+    assert tasks.raise_request(again.id) == "already raised"
+    assert _count(Case) == 1 and _count(ResidentMessage) == 1
