@@ -111,15 +111,14 @@ def db_session(request, app) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
-def _accepted_requests_raised_at_once(request, monkeypatch):
-    """A resident's request is raised by the worker after the post; in rolled-back tests the
-    broker is in memory, so the task runs at once, in the test's transaction. Tests of the
-    sweeper replace this; tests with a real worker (no_db) keep the broker."""
-    if "no_db" in request.keywords:
-        return
+def _accepted_requests_raised_at_once(monkeypatch):
+    """A resident's request is raised by the worker after the post. Tests have no worker
+    (their broker is in memory), so the task runs at once, in the web request's app context
+    (a browser test's live server too). Tests of the sweeper and of a real worker replace
+    this."""
     from frontoffice.public import tasks
 
-    monkeypatch.setattr(tasks, "enqueue", tasks.raise_request)
+    monkeypatch.setattr(tasks, "enqueue", tasks.raise_request.run)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,12 @@ from tests.public.conftest import Resident, complete
 pytestmark = pytest.mark.no_db
 
 BINS = SimpleNamespace(code="missed-bin")
+SEND_TO_BROKER = tasks.enqueue  # before the test harness runs the task at once instead
+
+
+@pytest.fixture(autouse=True)
+def _through_the_broker(monkeypatch):
+    monkeypatch.setattr(tasks, "enqueue", SEND_TO_BROKER)
 
 
 def _setup(the_app) -> None:
