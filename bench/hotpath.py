@@ -1,6 +1,8 @@
-"""Statements, flushes and time of the two hot paths behind bench/intake.py and bench/fanout.py:
-a resident's "Send request" post (match, raise, route, outbox, confirmation email, commit) and
-a death told to 12 services (life_events.operations.report and its commit).
+"""Statements, flushes and time of the hot paths behind bench/intake.py and bench/fanout.py:
+a resident's "Send request" post (check the draft, reserve the case id, keep the request in
+one row, commit, put the task on the broker: "accept_request"), the worker's task raising it
+(match, raise, route, outbox, confirmation email, commit: "raise_request"), and a death told
+to 12 services (life_events.operations.report and its commit).
 
     .venv/bin/python bench/hotpath.py [--database-url postgresql+psycopg://...] [--runs 50]
         [--show-sql] [--profile]
@@ -28,7 +30,7 @@ sys.path[0] = str(ROOT)  # not bench/: its profile.py would hide the standard li
 import cProfile  # noqa: E402
 import pstats  # noqa: E402
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from tests.live import fresh_database, live_app, live_environment  # noqa: E402
@@ -155,6 +157,8 @@ def main() -> None:
     from frontoffice.customers.models import Customer
     from frontoffice.extensions import db
     from frontoffice.life_events import operations
+    from frontoffice.public import tasks
+    from frontoffice.public.models import AcceptedRequest
     from tests.life_events import partnership
 
     tmp = Path(tempfile.mkdtemp(prefix="fo-bench-hotpath-"))
@@ -185,11 +189,35 @@ def main() -> None:
             assert answer.headers.get("location") == "/request/done", answer.headers.get("location")
             counts.append(len(counter.statements))
             flushes.append(counter.flushes)
-        out["submit_request"] = _figures(
+        out["accept_request"] = _figures(
             times[1:], cpus[1:], counts, flushes, counter, args.show_sql
         )
         if profiler:
-            _print_profile(profiler, "submit")
+            _print_profile(profiler, "accept")
+            profiler = cProfile.Profile()
+
+        with app.app_context():
+            accepted_ids = list(db.session.scalars(select(AcceptedRequest.id).order_by("id")))
+            db.session.remove()
+        times, cpus, counts, flushes = [], [], [], []
+        for accepted_id in accepted_ids:
+            counter.reset()
+            if profiler:
+                profiler.enable()
+            started, cpu = time.perf_counter(), time.process_time()
+            reference = tasks.raise_request(accepted_id)
+            times.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            if profiler:
+                profiler.disable()
+            assert reference.startswith("FO-"), reference
+            counts.append(len(counter.statements))
+            flushes.append(counter.flushes)
+        out["raise_request"] = _figures(
+            times[1:], cpus[1:], counts, flushes, counter, args.show_sql
+        )
+        if profiler:
+            _print_profile(profiler, "raise")
             profiler = cProfile.Profile()
 
         actor = Actor(None, "bench", "")

@@ -1,15 +1,22 @@
 """Intake throughput: N residents' requests through the public form over HTTP (gunicorn,
-PostgreSQL), against a bare Flask view on the same server that inserts one row.
+PostgreSQL), against a bare Flask view on the same server that inserts one row; then how
+long a real worker takes to raise them all.
 
     .venv/bin/python bench/intake.py --requests 2000 \
-        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/frontoffice_bench
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/frontoffice_bench \
+        --redis-url redis://127.0.0.1:6379/8
 
 Each resident first walks the journey (service, questions, postcode, address, contact, check
 your answers) in a session of their own, untimed; then the N "Send request" posts are timed,
-C at a time: each one validates the draft again, matches or creates the customer record,
-raises and routes the case, writes its outbox rows and the confirmation email, and commits.
-The same N, C at a time, are then posted to the bare view. Celery's broker is in memory:
-tasks are queued, not run (delivery has its own benchmark, bench/dispatch.py).
+C at a time: each one checks the draft again (service, answers, address, contact), reserves
+the case's id, keeps the request in one row, deletes the draft, commits and puts a task on
+the Redis broker. It does not match the customer or raise the case: the worker does. The
+same N, C at a time, are then posted to the bare view. No worker runs while either is timed.
+
+Then a real worker (tests/live.py: `celery worker -B`, --worker-concurrency processes) is
+started on the queued tasks, and the time until all N cases are raised and routed, each with
+its dispatch and confirmation email, is reported ("raise"). The worker also delivers those
+dispatches and emails meanwhile (the service's partner has no adapter: nothing leaves).
 
 Prints JSON. Never passes or fails on time.
 """
@@ -27,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,16 +44,15 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from tests.live import fresh_database  # noqa: E402
+from tests.live import Worker, fresh_database  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"')
 POSTCODE = "NV1 2AB"
 
 
-def setup(database_url: str, instance: Path) -> None:
+def setup(database_url: str, instance: Path, env: dict[str, str]) -> None:
     """Migrates and loads a partner, a routed service with two questions, and a postcode."""
-    env = _env(database_url, instance)
     os.environ.update(env)
     from flask_migrate import upgrade
 
@@ -110,10 +117,13 @@ def setup(database_url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def _env(database_url: str, instance: Path) -> dict[str, str]:
+def _env(database_url: str, instance: Path, redis_url: str, prefix: str) -> dict[str, str]:
     return {
         "FRONTOFFICE_DATABASE_URL": database_url,
-        "FRONTOFFICE_BROKER_URL": "memory://",
+        "FRONTOFFICE_BROKER_URL": redis_url,
+        "FRONTOFFICE_QUEUE_PREFIX": prefix,
+        # The worker starts after the timed posts: no request is swept while it catches up.
+        "FRONTOFFICE_INTAKE_RETRY_SECONDS": "3600",
         "FRONTOFFICE_INSTANCE": str(instance),
         "FRONTOFFICE_SECRET_KEY": "bench-secret-key-bench-secret-key-0123",
         # One address sends everything here: the per-address limits would refuse it.
@@ -131,7 +141,7 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving bench.intake_app:app (the app plus the bare view)."""
 
-    def __init__(self, database_url: str, instance: Path, workers: int, threads: int) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -146,7 +156,7 @@ class Server:
             "warning",
             "bench.intake_app:app",
         ]
-        env = {**os.environ, **_env(database_url, instance), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
     def __enter__(self) -> Server:
@@ -235,6 +245,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("FRONTOFFICE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the broker the web nudges and the worker reads",
+    )
+    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--raise-timeout", type=float, default=600)
+    parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "FRONTOFFICE_BENCH_DATABASE_URL",
@@ -247,8 +264,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp)
         with fresh_database(args.database_url, instance, "intake") as url:
-            setup(url, instance)
-            with Server(url, instance, args.workers, args.threads) as server:
+            env = _env(url, instance, args.redis_url, f"fo-bench-{uuid.uuid4().hex[:10]}-")
+            setup(url, instance, env)
+            with Server(env, args.workers, args.threads) as server:
                 started = time.perf_counter()
                 with ThreadPoolExecutor(args.concurrency) as pool:
                     residents = list(
@@ -279,11 +297,13 @@ def main() -> None:
                 for client, _ in residents:
                     client.close()
             engine = create_engine(url)
+            raise_figures = _raise_all(engine, env, instance, args)
             with engine.connect() as conn:
                 cases = conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
                 rows = conn.execute(select(func.count()).select_from(text("bench_row"))).scalar()
                 dispatches = conn.execute(text("SELECT count(*) FROM dispatch")).scalar_one()
                 emails = conn.execute(text("SELECT count(*) FROM resident_message")).scalar_one()
+                left = conn.execute(text("SELECT count(*) FROM accepted_request")).scalar_one()
             engine.dispose()
     print(
         json.dumps(
@@ -297,16 +317,47 @@ def main() -> None:
                 "ratio_submit_to_bare": round(
                     submit_figures["per_second"] / bare_figures["per_second"], 3
                 ),
+                "raise": raise_figures,
                 "check": {
                     "cases": cases,
                     "dispatches": dispatches,
                     "confirmation_emails": emails,
+                    "accepted_not_raised": left,
                     "bare_rows": rows,
                 },
             },
             indent=2,
         )
     )
+
+
+def _raise_all(engine, env: dict[str, str], instance: Path, args) -> dict[str, float]:
+    """Starts a worker on the queued tasks; the time until every case is raised."""
+
+    def raised() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text('SELECT count(*) FROM "case"')).scalar_one()
+
+    worker = Worker(env, instance / "worker.log", concurrency=args.worker_concurrency)
+    started = time.perf_counter()
+    worker.start()
+    try:
+        deadline = started + args.raise_timeout
+        while raised() < args.requests and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+    finally:
+        worker.stop()
+    done = raised()
+    if done < args.requests:
+        print(worker.log(), file=sys.stderr)
+    return {
+        "worker_concurrency": args.worker_concurrency,
+        "cases_raised": done,
+        "seconds_until_all_raised": round(seconds, 2),
+        "raised_per_second": round(done / seconds, 1),
+        "note": "from starting the worker process, so its start-up is included",
+    }
 
 
 if __name__ == "__main__":

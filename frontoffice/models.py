@@ -1,5 +1,6 @@
 """Imports every model so metadata is complete (Alembic, create_app, tests)."""
 
+import frontoffice.cases.ids  # noqa: F401 - case ids on SQLite
 from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit.models import AuditEvent
 from frontoffice.cases.models import Case, CaseEvent
@@ -30,10 +31,11 @@ from frontoffice.open311.models import Open311Submission
 from frontoffice.partner_api.models import ApiKey
 from frontoffice.partner_webhooks.models import WebhookDelivery, WebhookSubscription
 from frontoffice.partners.models import Partner, PartnerKind
-from frontoffice.public.models import Draft, WebLifeEvent, WebRequest
+from frontoffice.public.models import AcceptedRequest, Draft, WebLifeEvent, WebRequest
 from frontoffice.routing.models import RoutingRule
 
 __all__ = [
+    "AcceptedRequest",
     "ImportRun",
     "Chase",
     "ChaseEnd",

@@ -54,6 +54,10 @@ def init_app(app: Flask) -> Celery:
                 "task": "frontoffice.messages.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
             },
+            "intake-sweep": {
+                "task": "frontoffice.public.sweep",
+                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+            },
             "partner-webhooks-sweep": {
                 "task": "frontoffice.partner_webhooks.sweep",
                 "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
@@ -78,6 +82,7 @@ def init_app(app: Flask) -> Celery:
             "frontoffice.partner_webhooks.tasks",
             "frontoffice.chasing.tasks",
             "frontoffice.merging.tasks",
+            "frontoffice.public.tasks",
         ],
     )
     app.extensions["celery"] = celery_app
@@ -86,5 +91,6 @@ def init_app(app: Flask) -> Celery:
     import frontoffice.merging.tasks  # noqa: F401 - the duplicate sweep
     import frontoffice.messages.tasks  # noqa: F401 - the same for residents' messages
     import frontoffice.partner_webhooks.tasks  # noqa: F401 - and for partners' webhooks
+    import frontoffice.public.tasks  # noqa: F401 - raising residents' accepted requests
 
     return celery_app

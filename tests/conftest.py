@@ -111,6 +111,17 @@ def db_session(request, app) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def _accepted_requests_raised_at_once(monkeypatch):
+    """A resident's request is raised by the worker after the post. Tests have no worker
+    (their broker is in memory), so the task runs at once, in the web request's app context
+    (a browser test's live server too). Tests of the sweeper and of a real worker replace
+    this."""
+    from frontoffice.public import tasks
+
+    monkeypatch.setattr(tasks, "enqueue", tasks.raise_request.run)
+
+
+@pytest.fixture(autouse=True)
 def _matcher_counts_afresh():
     """The matcher caches how many customers there are and how common a surname is; each
     test has its own customers."""

@@ -130,6 +130,12 @@ def case_scope(user: StaffUser) -> ColumnElement[bool]:
     return false()
 
 
+def accepted_request_scope(user: StaffUser) -> ColumnElement[bool]:
+    """Requests residents sent that are not yet cases: no partner has them yet, so only the
+    front office's supervisors see them."""
+    return true() if sees_everything(user) else false()
+
+
 def dispatch_scope(user: StaffUser) -> ColumnElement[bool]:
     """A partner user sees its own partner's deliveries, not where else a case went."""
     from frontoffice.dispatch.models import Dispatch

@@ -40,12 +40,13 @@ def raise_case(
     location_text: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
+    case_id: int | None = None,
 ) -> Case:
     """Open a case for one service for one customer and route it (frontoffice.routing).
 
     The case starts owned by the service's partner; routing then hands it to the partner that
     delivers the service at the customer's address and writes its dispatches in the caller's
-    transaction, or sends it to triage.
+    transaction, or sends it to triage. `case_id`: one reserved by cases.ids.reserve_case_id.
     """
     if contact is not None and contact.customer_id != customer.id:
         raise CaseError("The contact belongs to another customer")
@@ -62,6 +63,8 @@ def raise_case(
         latitude=latitude,
         longitude=longitude,
     )
+    if case_id is not None:
+        case.id = case_id
     if contact is not None:
         contact.cases.append(case)
     _write_and_route(actor, [case], contact)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,9 +17,12 @@ from frontoffice.dispatch import operations, queries
 from frontoffice.dispatch.forms import RetryForm, RouteForm
 from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
+from frontoffice.public import queries as public_queries
 from frontoffice.routing import operations as routing
 
 bp = Blueprint("deliveries", __name__, url_prefix="/staff/deliveries")
+# A resident's request is raised within seconds; one still waiting after this is shown.
+UNRAISED_AFTER = timedelta(minutes=10)
 
 
 @bp.route("/failed")
@@ -51,7 +56,11 @@ def retry(dispatch_id: int):
 @bp.route("/triage")
 @requires(Permission.DELIVERY_MANAGE)
 def triage():
-    return render_template("staff/deliveries/triage.html", cases=queries.triage_cases(current_user))
+    return render_template(
+        "staff/deliveries/triage.html",
+        cases=queries.triage_cases(current_user),
+        unraised=public_queries.unraised_requests(current_user, waited=UNRAISED_AFTER),
+    )
 
 
 @bp.route("/overdue")

@@ -3,11 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontoffice import clock
-from frontoffice.cases.models import Case
+from frontoffice.cases.models import Case, format_reference
+from frontoffice.catalogue.models import Service
 from frontoffice.customers.models import Language
 from frontoffice.enums import string_enum
 from frontoffice.extensions import db
@@ -69,3 +70,35 @@ class WebLifeEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     life_event: Mapped[LifeEvent] = relationship()
+
+
+class AcceptedRequest(db.Model):
+    """A resident's request accepted on the web and not yet raised: everything the worker
+    needs to raise it (frontoffice.public.intake), kept until it is. `case_id` is reserved
+    for the case (frontoffice.cases.ids): the resident is told its reference at once, and a
+    second run of the task cannot make a second case. `failure` says why the worker could
+    not raise it; staff see such requests, and ones still waiting, on the triage page."""
+
+    __tablename__ = "accepted_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    # answers, place (uprn, text, postcode, latitude, longitude) and contact, as checked
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    track_url: Mapped[str] = mapped_column(String(500), default="")
+    email_key: Mapped[str] = mapped_column(String(254), default="")
+    postcode_key: Mapped[str] = mapped_column(String(10), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When the sweeper should enqueue it again if it is still here.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    failure: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(lazy="joined")
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.case_id)

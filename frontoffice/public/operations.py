@@ -1,28 +1,32 @@
-"""A resident's request from the web becomes a routed case on the right customer record.
+"""A resident's request from the web: accepted at once (checked, kept in one row, the case's
+id reserved), then raised by the worker as a routed case on the right customer record.
 
-Flush only; the view commits. The draft was checked page by page; everything is checked
-again here, since a draft may be older than a change to the catalogue.
+Flush only; the view and the task commit. The draft was checked page by page; everything is
+checked again on accepting, since a draft may be older than a change to the catalogue.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
-from frontoffice.cases.models import Case, Channel
+from frontoffice.cases.ids import reserved_case_id
+from frontoffice.cases.models import Case, Channel, format_reference
 from frontoffice.catalogue.answers import clean_answers
+from frontoffice.catalogue.models import Service
 from frontoffice.customers import matching, normalise
 from frontoffice.customers import operations as customers
 from frontoffice.customers.models import Customer, Language, PreferredChannel
 from frontoffice.extensions import db
 from frontoffice.gazetteer import queries as gazetteer
 from frontoffice.messages.operations import confirm_request
-from frontoffice.public import queries
-from frontoffice.public.models import WebRequest
+from frontoffice.public.models import AcceptedRequest, WebRequest
 
 JOURNEY = "request"
 
@@ -44,14 +48,48 @@ class Where:
     longitude: float | None = None
 
 
-def already_made(token: str) -> Case | None:
-    """The case a post with this idempotency token already made."""
-    return db.session.scalar(select(Case).join(WebRequest).where(WebRequest.token == token))
+@dataclass(frozen=True)
+class Made:
+    """What the confirmation page shows for a request accepted (or already raised)."""
+
+    reference: str
+    service: str
+    email: str
 
 
-def submit_request(actor: Actor, token: str, data: dict[str, Any], track_url: str) -> Case:
-    service = queries.service_by_code(str(data.get("service", "")))
-    if service is None:
+def already_made(token: str) -> Made | None:
+    """The request a post with this idempotency token already made, raised or not."""
+    accepted = db.session.scalar(select(AcceptedRequest).where(AcceptedRequest.token == token))
+    if accepted is not None:
+        return _made(accepted)
+    found = db.session.execute(
+        select(Case, WebRequest.email).join(WebRequest).where(WebRequest.token == token)
+    ).first()
+    if found is None:
+        return None
+    case, email = found
+    return Made(case.reference, case.service.name, email)
+
+
+def _made(accepted: AcceptedRequest) -> Made:
+    email = str(accepted.data["contact"].get("email") or "")
+    return Made(accepted.reference, accepted.service.name, email)
+
+
+def accept_request(
+    actor: Actor,
+    token: str,
+    service: Service,
+    data: dict[str, Any],
+    track_url: str,
+    *,
+    retry_after: timedelta,
+) -> tuple[int, Made]:
+    """Checks the draft and keeps it, in one row, to be raised by the worker (raise_accepted)
+    with the case id reserved here. `service`: the draft's, as offered now (the caller read
+    it with queries.service_by_code). `retry_after`: when the sweeper may try again if the
+    worker has not raised it by then."""
+    if not service.active or service.code != data.get("service"):
         raise Incomplete("service", "That service is no longer available: choose another")
     answers, problems = clean_answers(service.active_questions, data.get("answers") or {})
     if problems:
@@ -61,8 +99,56 @@ def submit_request(actor: Actor, token: str, data: dict[str, Any], track_url: st
     if not contact.get("last_name"):
         raise Incomplete("contact", "Enter your contact details")
     email = str(contact.get("email") or "")
-    phone = normalise.normalise_phone(contact.get("phone") or "") or ""
-    language = Language(contact.get("language") or Language.ENGLISH.value)
+    now = clock.now()
+    # One INSERT that reserves the case's id too, and returns it. The token is unique: a
+    # second post with it fails here.
+    accepted_id, case_id = db.session.execute(
+        insert(AcceptedRequest)
+        .values(
+            token=token,
+            case_id=reserved_case_id(),
+            service_id=service.id,
+            data={
+                "answers": answers,
+                "place": asdict(where),
+                "contact": {
+                    "first_name": str(contact.get("first_name") or ""),
+                    "last_name": str(contact["last_name"]),
+                    "email": email,
+                    "phone": normalise.normalise_phone(contact.get("phone") or "") or "",
+                    "reply_by": str(contact.get("reply_by") or "email")[:10],
+                    "language": Language(contact.get("language") or Language.ENGLISH.value).value,
+                },
+            },
+            track_url=track_url[:500],
+            email_key=normalise.email_key(email),
+            postcode_key=normalise.postcode_key(where.postcode),
+            ip_address=actor.ip_address,
+            created_at=now,
+            next_attempt_at=now + retry_after,
+            attempts=0,
+            failure="",
+        )
+        .returning(AcceptedRequest.id, AcceptedRequest.case_id)
+    ).one()
+    return accepted_id, Made(format_reference(case_id), service.name, email)
+
+
+class CannotRaise(ValueError):
+    """The worker cannot raise an accepted request: the message says why, for staff."""
+
+
+def raise_accepted(accepted: AcceptedRequest) -> Case:
+    """What the resident asked for becomes a routed case on the right customer record, with
+    the reserved id; the accepted request goes. Flush only; the task commits."""
+    service = accepted.service
+    if not service.active:
+        raise CannotRaise(f"{service.name} was withdrawn before the request could be raised")
+    actor = Actor(None, "anonymous", accepted.ip_address)
+    contact = accepted.data["contact"]
+    where = Where(**accepted.data["place"])
+    email, phone = contact["email"], contact["phone"]
+    language = Language(contact["language"])
     customer = _customer(actor, contact, email, phone, language)
     case = cases.raise_case(
         actor,
@@ -70,26 +156,28 @@ def submit_request(actor: Actor, token: str, data: dict[str, Any], track_url: st
         service,
         Channel.WEB,
         f"{service.name} (requested on the web)",
-        answers,
+        accepted.data["answers"],
         location_uprn=where.uprn,
         location_text=where.text,
         latitude=where.latitude,
         longitude=where.longitude,
+        case_id=accepted.case_id,
     )
     web = WebRequest(
-        token=token,
+        token=accepted.token,
         case_id=case.id,
-        given_name=str(contact.get("first_name") or "")[:100],
+        given_name=contact["first_name"][:100],
         email=email,
-        email_key=normalise.email_key(email),
+        email_key=accepted.email_key,
         phone=phone,
-        postcode_key=normalise.postcode_key(where.postcode),
-        reply_by=str(contact.get("reply_by") or "email")[:10],
+        postcode_key=accepted.postcode_key,
+        reply_by=contact["reply_by"],
         language=language,
+        created_at=accepted.created_at,
     )
     db.session.add(web)
-    # A second post with the same token fails at the commit: no second case, no second email.
-    confirm_request(case, track_url, web)
+    confirm_request(case, accepted.track_url, web)
+    db.session.delete(accepted)
     return case
 
 

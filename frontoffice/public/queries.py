@@ -6,16 +6,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
-from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, parse_reference
+from frontoffice import clock
+from frontoffice.access.policy import accepted_request_scope
+from frontoffice.accounts.models import StaffUser
+from frontoffice.cases.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    parse_reference,
+)
 from frontoffice.cases.status import CaseStatus
 from frontoffice.catalogue.models import Service
 from frontoffice.customers import normalise
 from frontoffice.extensions import db
-from frontoffice.public.models import WebRequest
+from frontoffice.public.models import AcceptedRequest, WebRequest
 
 QUERY_MAX = 100
 PUBLIC_STATUS = {
@@ -65,11 +74,37 @@ def search_services(services: list[Service], text: str) -> list[Service]:
 
 
 def service_by_code(code: str) -> Service | None:
-    return db.session.scalar(select(Service).where(Service.code == code[:40], Service.active))
+    """An offered service with its questions (every journey page asks for them): one query."""
+    return (
+        db.session.scalars(
+            select(Service)
+            .where(Service.code == code[:40], Service.active)
+            .options(joinedload(Service.questions))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def web_request(case_id: int) -> WebRequest | None:
     return db.session.scalar(select(WebRequest).where(WebRequest.case_id == case_id))
+
+
+def unraised_requests(user: StaffUser, *, waited: timedelta, limit: int = 200):
+    """Accepted requests the worker could not raise, and ones it has not raised after
+    `waited` (the worker or the broker is down): the oldest first."""
+    since = clock.now() - waited
+    return list(
+        db.session.scalars(
+            select(AcceptedRequest)
+            .where(
+                or_(AcceptedRequest.failure != "", AcceptedRequest.created_at <= since),
+                accepted_request_scope(user),
+            )
+            .order_by(AcceptedRequest.created_at)
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +120,8 @@ class Tracked:
     status: str
     raised_at: datetime
     notes: list[Note]
+    # Accepted on the web, not yet passed to the team (public.tasks raises it).
+    waiting: bool = False
 
 
 def track(reference: str, secret: str) -> Tracked | None:
@@ -95,7 +132,9 @@ def track(reference: str, secret: str) -> Tracked | None:
     """
     case_id = parse_reference(reference)
     case = db.session.get(Case, case_id) if case_id else None
-    if case is None or not _knows(case, secret):
+    if case is None:
+        return _accepted(case_id, secret) if case_id else None
+    if not _knows(case, secret):
         return None
     notes = [
         Note(at=e.at, text=e.details["description"])
@@ -115,18 +154,42 @@ def track(reference: str, secret: str) -> Tracked | None:
     )
 
 
-def _knows(case: Case, secret: str) -> bool:
+def _accepted(case_id: int, secret: str) -> Tracked | None:
+    accepted = db.session.scalar(select(AcceptedRequest).where(AcceptedRequest.case_id == case_id))
+    if accepted is None:
+        return None
+    email, postcode = _secret(secret)
+    if not _given(accepted, email, postcode):
+        return None
+    return Tracked(
+        reference=accepted.reference,
+        service=accepted.service.name,
+        status=PUBLIC_STATUS[CaseStatus.NEW],
+        raised_at=accepted.created_at,
+        notes=[],
+        waiting=True,
+    )
+
+
+def _secret(secret: str) -> tuple[str, str]:
+    """The email address key and the postcode key a resident may have typed."""
     secret = secret.strip()
     email = normalise.email_key(secret) if "@" in secret else ""
     postcode = normalise.normalise_postcode(secret)
-    postcode = normalise.postcode_key(postcode) if postcode else ""
+    return email, normalise.postcode_key(postcode) if postcode else ""
+
+
+def _given(web: WebRequest | AcceptedRequest, email: str, postcode: str) -> bool:
+    return bool((email and email == web.email_key) or (postcode and postcode == web.postcode_key))
+
+
+def _knows(case: Case, secret: str) -> bool:
+    email, postcode = _secret(secret)
     if not email and not postcode:
         return False
     web = web_request(case.id)
     if web is not None:
-        return bool(
-            (email and email == web.email_key) or (postcode and postcode == web.postcode_key)
-        )
+        return _given(web, email, postcode)
     customer = case.customer
     if email and any(e.address_key == email for e in customer.emails):
         return True

@@ -21,7 +21,7 @@ from frontoffice.catalogue.questions import (
     time_field_name,
 )
 from frontoffice.extensions import db
-from frontoffice.public import address_pages, drafts, guard, journey, operations, queries
+from frontoffice.public import address_pages, drafts, guard, journey, operations, queries, tasks
 from frontoffice.public.address_pages import AddressPages
 from frontoffice.public.forms import CheckForm, ContactForm
 from frontoffice.public.models import Draft
@@ -143,16 +143,18 @@ def check():
     if request.method == "POST" and form.validate_on_submit():
         if form.is_bot():
             abort(400)
-        made = operations.already_made(form.token.data or "")
-        if made is not None:  # the second of a double click
-            return _done(made)
+        draft = drafts.current(JOURNEY)
+        if draft is None or draft.token != form.token.data:
+            made = operations.already_made(form.token.data or "")
+            if made is not None:  # the second of a double click
+                return _done(made)
     draft, service = _draft()
     if request.method == "POST" and not form.errors:
         if form.token.data != draft.token:
             raise _Lost()
         if not guard.hit("submit", guard.address()):
             abort(429)
-        return _submit(draft)
+        return _submit(draft, service)
     form.token.data = draft.token
     return render_template(
         "public/check.html",
@@ -163,31 +165,31 @@ def check():
     ), 400 if form.errors else 200
 
 
-def _submit(draft: Draft):
+def _submit(draft: Draft, service: Service):
+    """Accepts the request and leaves raising the case to the worker (public.tasks)."""
     track_url = url_for("public.track", _external=True)
     token = draft.token
     try:
-        case = operations.submit_request(current_actor(), token, draft.data, track_url)
+        accepted_id, made = operations.accept_request(
+            current_actor(), token, service, draft.data, track_url, retry_after=tasks.retry_after()
+        )
         db.session.delete(draft)
         db.session.commit()
     except operations.Incomplete as problem:
         db.session.rollback()
         return redirect(_step_url(problem.step))
-    except IntegrityError:  # the same form posted twice at once: the first one made the case
+    except IntegrityError:  # the same form posted twice at once: the first one was accepted
         db.session.rollback()
-        case = operations.already_made(token)
-        if case is None:
+        made = operations.already_made(token)
+        if made is None:
             raise
-    return _done(case)
+        return _done(made)
+    tasks.enqueue(accepted_id)
+    return _done(made)
 
 
-def _done(case):
-    web = queries.web_request(case.id)
-    session[DONE_KEY] = {
-        "reference": case.reference,
-        "service": case.service.name,
-        "email": web.email if web is not None else "",
-    }
+def _done(made: operations.Made):
+    session[DONE_KEY] = {"reference": made.reference, "service": made.service, "email": made.email}
     return redirect(url_for("public.done"))
 
 

@@ -28,10 +28,13 @@ ACTOR = Actor(None, "test", "")
 NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", re.IGNORECASE)
 
 # Per database: SQLite writes each row of a batch with its own INSERT ... RETURNING, where
-# PostgreSQL writes a batch of rows in one statement.
-RAISE_AND_ROUTE = {"sqlite": 14, "postgresql": 14}
-DEATH_REPORT_SELECTS = 11  # the same for 4 services or 12: nothing is read per service
-DEATH_REPORT = {"sqlite": 83, "postgresql": 24}
+# PostgreSQL writes a batch of rows in one statement. SQLite reads the next case id once a
+# flush (frontoffice.cases.ids), where PostgreSQL's sequence gives it; knowing the ids, it
+# writes the cases of a batch in one INSERT.
+RAISE_AND_ROUTE = {"sqlite": 15, "postgresql": 14}
+# the same for 4 services or 12: nothing is read per service
+DEATH_REPORT_SELECTS = {"sqlite": 12, "postgresql": 11}
+DEATH_REPORT = {"sqlite": 73, "postgresql": 24}
 
 
 @pytest.fixture
@@ -115,7 +118,7 @@ def _selects(statements: list[str]) -> list[str]:
 def test_a_death_told_to_twelve_services_runs_a_fixed_number_of_statements(p):
     statements = _report(p, list(partnership.SERVICES))
     listing = "\n".join(statements)
-    assert len(_selects(statements)) == DEATH_REPORT_SELECTS, listing
+    assert len(_selects(statements)) == DEATH_REPORT_SELECTS[dialect()], listing
     assert len(statements) == DEATH_REPORT[dialect()], listing
     assert db.session.scalar(select(func.count()).select_from(Dispatch)) == 12
 
@@ -124,4 +127,4 @@ def test_a_death_told_to_four_services_reads_no_less_than_twelve(p):
     """What is read does not grow with the services told: rules, adapters and partners are
     read once for all of them."""
     statements = _report(p, ["tuo-council-tax", "tuo-electoral", "tuo-libraries", "tuo-pensions"])
-    assert len(_selects(statements)) == DEATH_REPORT_SELECTS, "\n".join(statements)
+    assert len(_selects(statements)) == DEATH_REPORT_SELECTS[dialect()], "\n".join(statements)
