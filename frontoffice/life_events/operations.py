@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -253,14 +254,8 @@ def _change_record(actor: Actor, customer: Customer, event: LifeEvent, report: R
         suppress_for(customer.id)  # its autoflush writes messages not yet written, to stop them
         _flag_open_cases(actor, customer, event)
         customer.date_of_death = report.event_date  # written with the cases, not on its own
-        audit.record(
-            actor,
-            "record_death",
-            "customer",
-            customer.id,
-            customer_id=customer.id,
-            details={"life_event": event.reference},
-        )
+        details = {"life_event": event.reference}
+        audit.record_many(actor, "record_death", "customer", [(customer.id, customer.id, details)])
     elif report.kind is EventKind.MOVE and report.new_address is not None:
         customers.move_home(actor, customer, report.new_address, report.event_date)
 
@@ -293,7 +288,7 @@ def _tell(
     services: list[Service],
 ) -> None:
     """One case per chosen service (`services`, in id order), raised and routed together,
-    and its notification (written by the caller's next flush)."""
+    and its notification, in one INSERT."""
     made = cases.raise_cases(
         actor,
         customer,
@@ -304,18 +299,26 @@ def _tell(
         location_uprn=place.uprn,
     )
     now = clock.now()
-    for service, case in zip(services, made, strict=True):
-        event.notifications.append(
-            Notification(
-                service_id=service.id,
-                case_id=case.id,
-                partner_id=None if case.triage_reason else case.owning_partner_id,
-                consent_given_by=report.informant.name.strip()[:200],
-                consent_wording=report.consent_wording.strip(),
-                consent_given_at=now,
-                created_at=now,
-            )
-        )
+    rows = [
+        {
+            "life_event_id": event.id,
+            "service_id": service.id,
+            "case_id": case.id,
+            "partner_id": None if case.triage_reason else case.owning_partner_id,
+            "consent_given_by": report.informant.name.strip()[:200],
+            "consent_wording": report.consent_wording.strip(),
+            "consent_given_at": now,
+            "withdrawn_reason": "",
+            "created_at": now,
+        }
+        for service, case in zip(services, made, strict=True)
+    ]
+    notifications = db.session.scalars(
+        insert(Notification).returning(Notification, sort_by_parameter_order=True), rows
+    ).all()
+    for notification in notifications:
+        set_committed_value(notification, "life_event", event)
+    set_committed_value(event, "notifications", list(notifications))
 
 
 def _summary(customer: Customer, event: LifeEvent) -> str:
@@ -356,14 +359,8 @@ def _answers(event: LifeEvent) -> dict[str, Any]:
 
 
 def _audit(actor: Actor, event: LifeEvent, action: str, details: dict[str, Any]) -> None:
-    audit.record(
-        actor,
-        action,
-        "life_event",
-        event.id,
-        customer_id=event.customer_id,
-        details={"reference": event.reference, "kind": event.kind.value, **details},
-    )
+    details = {"reference": event.reference, "kind": event.kind.value, **details}
+    audit.record_many(actor, action, "life_event", [(event.id, event.customer_id, details)])
 
 
 class NotSendable(LifeEventError):
