@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -262,12 +261,12 @@ def _change_record(actor: Actor, customer: Customer, event: LifeEvent, report: R
 
 def _flag_open_cases(actor: Actor, customer: Customer, event: LifeEvent) -> None:
     open_cases = db.session.scalars(
-        select(Case).where(Case.customer_id == customer.id, Case.status.in_(OPEN_STATUSES))
+        select(Case.id).where(Case.customer_id == customer.id, Case.status.in_(OPEN_STATUSES))
     ).all()
-    for case in open_cases:
+    for case_id in open_cases:
         db.session.add(
             CaseEvent(
-                case_id=case.id,
+                case_id=case_id,
                 kind=CaseEventKind.NOTE,
                 actor_id=actor.user_id,
                 note=(
@@ -308,17 +307,14 @@ def _tell(
             "consent_given_by": report.informant.name.strip()[:200],
             "consent_wording": report.consent_wording.strip(),
             "consent_given_at": now,
+            "withdrawn_at": None,
             "withdrawn_reason": "",
             "created_at": now,
         }
         for service, case in zip(services, made, strict=True)
     ]
-    notifications = db.session.scalars(
-        insert(Notification).returning(Notification, sort_by_parameter_order=True), rows
-    ).all()
-    for notification in notifications:
-        set_committed_value(notification, "life_event", event)
-    set_committed_value(event, "notifications", list(notifications))
+    db.session.execute(insert(Notification.__table__), rows)
+    db.session.expire(event, ["notifications"])  # read back only by a caller that shows them
 
 
 def _summary(customer: Customer, event: LifeEvent) -> str:

@@ -29,9 +29,9 @@ NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", re.IGNORECASE)
 
 # Per database: SQLite writes each row of a batch with its own INSERT ... RETURNING, where
 # PostgreSQL writes a batch of rows in one statement.
-RAISE_AND_ROUTE = {"sqlite": 12, "postgresql": 12}
-DEATH_REPORT_SELECTS = 10  # the same for 4 services or 12: nothing is read per service
-DEATH_REPORT = {"sqlite": 59, "postgresql": 22}
+RAISE_AND_ROUTE = {"sqlite": 11, "postgresql": 11}
+DEATH_REPORT_SELECTS = 9  # the same for 4 services or 12: nothing is read per service
+DEATH_REPORT = {"sqlite": 47, "postgresql": 21}
 
 
 @pytest.fixture
