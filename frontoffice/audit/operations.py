@@ -61,4 +61,4 @@ def record_many(
         for record_id, customer_id, details in records
     ]
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        db.session.execute(insert(AuditEvent.__table__), rows)

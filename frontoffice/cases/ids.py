@@ -48,6 +48,21 @@ def _next_sqlite_id(connection: Connection) -> int:
     return connection.scalar(select(_largest_sqlite_id() + 1))
 
 
+def number_rows(rows: list[dict]) -> None:
+    """Cases written by a bulk INSERT, past the unit of work (cases.operations): on SQLite,
+    the rows without a reserved id are numbered here as the flush hook below numbers ORM
+    cases."""
+    unnumbered = [row for row in rows if row.get("id") is None]
+    if not unnumbered:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    first = _next_sqlite_id(connection)
+    for n, row in enumerate(unnumbered):
+        row["id"] = first + n
+
+
 @event.listens_for(Session, "before_flush")
 def _number_new_cases_on_sqlite(session: Session, _context, _instances) -> None:
     new = [o for o in session.new if isinstance(o, Case) and o.id is None]

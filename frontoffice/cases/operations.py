@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.accounts.models import Role, StaffUser
 from frontoffice.audit import operations as audit
+from frontoffice.cases import ids
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel, Priority
 from frontoffice.cases.status import CaseStatus, check_transition
 from frontoffice.catalogue import sla
@@ -44,13 +48,13 @@ def raise_case(
 ) -> Case:
     """Open a case for one service for one customer and route it (frontoffice.routing).
 
-    The case starts owned by the service's partner; routing then hands it to the partner that
-    delivers the service at the customer's address and writes its dispatches in the caller's
-    transaction, or sends it to triage. `case_id`: one reserved by cases.ids.reserve_case_id.
+    The case goes to the partner that delivers the service at the customer's address, its
+    dispatches written in the caller's transaction, or to triage (owned by the service's
+    partner). `case_id`: a reference reserved earlier (a web submission), else a new one.
     """
     if contact is not None and contact.customer_id != customer.id:
         raise CaseError("The contact belongs to another customer")
-    case = _new_case(
+    row = _case_row(
         actor,
         customer,
         service,
@@ -58,16 +62,16 @@ def raise_case(
         summary,
         answers,
         priority,
+        clock.now(),
         location_uprn=location_uprn,
         location_text=location_text,
         latitude=latitude,
         longitude=longitude,
+        case_id=case_id,
     )
-    if case_id is not None:
-        case.id = case_id
+    (case,) = _write_and_route(actor, customer, {service.id: service}, [row], channel, contact)
     if contact is not None:
         contact.cases.append(case)
-    _write_and_route(actor, [case], contact)
     return case
 
 
@@ -80,84 +84,133 @@ def raise_cases(
     answers: Mapping[str, Any] | None = None,
     *,
     location_uprn: str | None = None,
+    case_ids: Sequence[int | None] | None = None,
 ) -> list[Case]:
     """One case for each of several services for one customer (a life event told to each
-    service), written and routed together: a flush for the cases and one for their routing."""
-    made = [
-        _new_case(actor, customer, s, channel, summary, answers, location_uprn=location_uprn)
-        for s in services
+    service), routed and written together. `case_ids`: reserved ids, one per service or None."""
+    now = clock.now()
+    ids = list(case_ids) if case_ids is not None else [None] * len(services)
+    if len(ids) != len(services):
+        raise ValueError("Give one case id (or None) per service")
+    rows = [
+        _case_row(
+            actor,
+            customer,
+            s,
+            channel,
+            summary,
+            answers,
+            Priority.NORMAL,
+            now,
+            location_uprn=location_uprn,
+            case_id=i,
+        )
+        for s, i in zip(services, ids, strict=True)
     ]
-    _write_and_route(actor, made, None)
+    return _write_and_route(actor, customer, {s.id: s for s in services}, rows, channel, None)
+
+
+def _write_and_route(
+    actor: Actor,
+    customer: Customer,
+    services: dict[int, Service],
+    rows: list[dict[str, Any]],
+    channel: Channel,
+    contact: Contact | None,
+) -> list[Case]:
+    """Routed before they are written, so each case is written once, owned by its partner;
+    then the cases in one INSERT, and their first timeline entries, audit rows, dispatches and
+    partners' webhook events each in one more, whatever the number of cases. Nothing read
+    back: these rows are not kept in the session (the cases are)."""
+    from frontoffice.routing import operations as routing  # routing builds on cases
+
+    owners = [row["owning_partner_id"] for row in rows]  # the service's, as the audit says
+    routes = routing.plan(rows, customer)
+    ids.number_rows(rows)
+    made = list(
+        db.session.scalars(
+            insert(Case).returning(Case, sort_by_parameter_order=True),
+            rows,
+        )
+    )
+    for case in made:
+        set_committed_value(case, "customer", customer)
+        set_committed_value(case, "service", services[case.service_id])
+    events = [_created_event(actor, case, channel) for case in made]
+    events += routing.write_routes(made, routes, actor)
+    db.session.execute(insert(CaseEvent.__table__), events)
+    audit.record_many(
+        actor,
+        "create",
+        "case",
+        [_created(case, owner, contact) for case, owner in zip(made, owners, strict=True)],
+    )
     return made
 
 
-def _write_and_route(actor: Actor, made: list[Case], contact: Contact | None) -> None:
-    """Two flushes whatever the number of cases: the cases with their first events (their ids
-    are their references), then their audit rows, dispatches and routing events."""
-    from frontoffice.routing.operations import place, route_cases  # routing builds on cases
-
-    with db.session.no_autoflush:
-        for case in made:
-            place(case)  # before the INSERT, which then carries the district and ward
-    db.session.flush()
-    audit.record_many(actor, "create", "case", [_created(case, contact) for case in made])
-    route_cases(made, actor)
-
-
-def _new_case(
+def _case_row(
     actor: Actor,
     customer: Customer,
     service: Service,
     channel: Channel,
     summary: str,
     answers: Mapping[str, Any] | None,
-    priority: Priority = Priority.NORMAL,
+    priority: Priority,
+    now: datetime,
     *,
     location_uprn: str | None = None,
     location_text: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
-) -> Case:
-    """A new case, added to the session but not flushed."""
+    case_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of a new case, not yet placed or routed."""
     if not service.active:
         raise CaseError(f"{service.name} is not available at the moment")
     summary = summary.strip()
     if not summary:
         raise CaseError("Enter a summary of the request")
-    now = clock.now()
-    case = Case(
-        customer=customer,
-        service=service,
-        owning_partner_id=service.owning_partner_id,
-        status=CaseStatus.NEW,
-        priority=priority,
-        channel=channel,
-        summary=summary,
-        answers=dict(answers or {}),
-        location_uprn=location_uprn,
-        location_text=location_text[:300],
-        latitude=latitude,
-        longitude=longitude,
-        due_date=_due_date(service, now),
-        ack_due_date=_ack_due_date(service, now),
-        created_by_id=actor.user_id,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(case)
-    case.events.append(
-        CaseEvent(
-            kind=CaseEventKind.CREATED,
-            at=now,
-            actor_id=actor.user_id,
-            to_status=CaseStatus.NEW.value,
-            details={"channel": channel.value, "priority": priority.value},
-        )
-    )
-    return case
+    row: dict[str, Any] = {
+        "customer_id": customer.id,
+        "service_id": service.id,
+        "owning_partner_id": service.owning_partner_id,
+        "status": CaseStatus.NEW,
+        "priority": priority,
+        "channel": channel,
+        "summary": summary,
+        "answers": dict(answers or {}),
+        "location_uprn": location_uprn,
+        "location_text": location_text[:300],
+        "latitude": latitude,
+        "longitude": longitude,
+        "district_code": None,
+        "ward_code": None,
+        "triage_reason": "",
+        "due_date": _due_date(service, now),
+        "ack_due_date": _ack_due_date(service, now),
+        "created_by_id": actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if case_id is not None:
+        row["id"] = case_id
+    return row
 
 
-def _created(case: Case, contact: Contact | None) -> tuple[int, int, dict[str, Any]]:
+def _created_event(actor: Actor, case: Case, channel: Channel) -> dict[str, Any]:
+    return {
+        "case_id": case.id,
+        "kind": CaseEventKind.CREATED,
+        "at": case.created_at,
+        "actor_id": actor.user_id,
+        "from_status": None,
+        "to_status": CaseStatus.NEW.value,
+        "note": "",
+        "details": {"channel": channel.value, "priority": case.priority.value},
+    }
+
+
+def _created(case: Case, owner: int, contact: Contact | None) -> tuple[int, int, dict[str, Any]]:
     """The audit record of a new case."""
     return (
         case.id,
@@ -165,7 +218,7 @@ def _created(case: Case, contact: Contact | None) -> tuple[int, int, dict[str, A
         {
             "reference": case.reference,
             "service": case.service.code,
-            "owning_partner_id": case.owning_partner_id,
+            "owning_partner_id": owner,
             "contact_id": contact.id if contact is not None else None,
         },
     )

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from frontoffice import clock
@@ -74,26 +74,69 @@ def read_adapters(partner_ids: Iterable[int]) -> None:
         cache[adapter.partner_id].append(adapter)
 
 
+def row(
+    *,
+    case_id: int,
+    partner_id: int,
+    service_id: int | None,
+    payload: dict[str, Any],
+    reason: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns of a new outbox row, through the partner's adapter for the service."""
+    adapter = adapter_for(partner_id, service_id)
+    return {
+        "case_id": case_id,
+        "partner_id": partner_id,
+        "partner_adapter_id": adapter.id if adapter else None,
+        "adapter_type": adapter.adapter_type if adapter else PORTAL,
+        "status": DispatchStatus.PENDING,
+        "reason": reason[:200],
+        "payload": dict(payload),
+        "attempts": 0,
+        "created_at": now,
+        "window_started_at": now,
+        "next_attempt_at": now,
+    }
+
+
 def write(
     *, case_id: int, partner_id: int, service_id: int | None, payload: dict[str, Any], reason: str
 ) -> Dispatch:
     """Adds one outbox row in the caller's transaction; it is sent after that commits. Not
     flushed here: the caller's flush writes a batch of them at once."""
-    adapter = adapter_for(partner_id, service_id)
-    dispatch = Dispatch(
+    columns = row(
         case_id=case_id,
         partner_id=partner_id,
-        partner_adapter_id=adapter.id if adapter else None,
-        adapter_type=adapter.adapter_type if adapter else PORTAL,
-        status=DispatchStatus.PENDING,
-        reason=reason[:200],
-        payload=dict(payload),
-        attempts=0,
-        next_attempt_at=clock.now(),
+        service_id=service_id,
+        payload=payload,
+        reason=reason,
+        now=clock.now(),
     )
+    del columns["created_at"], columns["window_started_at"]  # set by the flush, as ever
+    dispatch = Dispatch(**columns)
     db.session.add(dispatch)
     _to_outbox(dispatch)
     return dispatch
+
+
+def write_many(rows: list[dict[str, Any]]) -> list[int]:
+    """Outbox rows (of `row`) for new cases in one INSERT, in the caller's transaction, not
+    kept in the session; each is known to the outbox by its id at once and sent after the
+    commit. The flush hook that tells subscribed partners never sees them: the caller does
+    (partner_webhooks.events.tell_of_new_cases)."""
+    if not rows:
+        return []
+    table = Dispatch.__table__
+    ids = list(
+        db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    )
+    outbox_ids = db.session.info.setdefault(OUTBOX_KEY, set())
+    partners = db.session.info.setdefault(OUTBOX_PARTNERS_KEY, {})
+    for dispatch_id, columns in zip(ids, rows, strict=True):
+        outbox_ids.add(dispatch_id)
+        partners[dispatch_id] = columns["partner_id"]
+    return ids
 
 
 def _to_outbox(dispatch: Dispatch) -> None:

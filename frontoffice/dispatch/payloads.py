@@ -4,23 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect, select
+
 from frontoffice.cases.models import Case
-from frontoffice.customers.models import Customer
+from frontoffice.customers.models import Customer, CustomerEmail, CustomerPhone
+from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
 
 
 def customer_part(customer: Customer) -> dict[str, Any]:
     """The customer fields a partner is sent, the same for each of a customer's cases."""
     address = customer.current_address
+    phone, email = _first_phone_and_email(customer)
     return {
         "given_name": customer.given_name,
         "family_name": customer.family_name,
-        "phone": customer.phones[0].number if customer.phones else "",
-        "email": customer.emails[0].address if customer.emails else "",
+        "phone": phone,
+        "email": email,
         "address": address.one_line if address else "",
         "postcode": address.postcode if address else "",
         "uprn": address.uprn if address else None,
     }
+
+
+def _first_phone_and_email(customer: Customer) -> tuple[str, str]:
+    """From the record's lists when they are loaded, else both in one query that loads
+    neither list."""
+    unloaded = inspect(customer).unloaded
+    if customer.id is None or not {"phones", "emails"} & unloaded:
+        phones, emails = customer.phones, customer.emails
+        return (phones[0].number if phones else "", emails[0].address if emails else "")
+    phone = (
+        select(CustomerPhone.number)
+        .where(CustomerPhone.customer_id == customer.id)
+        .order_by(CustomerPhone.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    email = (
+        select(CustomerEmail.address)
+        .where(CustomerEmail.customer_id == customer.id)
+        .order_by(CustomerEmail.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    phone, email = db.session.execute(select(phone, email)).one()
+    return phone or "", email or ""
 
 
 def case_payload(

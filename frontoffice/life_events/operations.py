@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from frontoffice import clock
@@ -253,26 +253,20 @@ def _change_record(actor: Actor, customer: Customer, event: LifeEvent, report: R
         suppress_for(customer.id)  # its autoflush writes messages not yet written, to stop them
         _flag_open_cases(actor, customer, event)
         customer.date_of_death = report.event_date  # written with the cases, not on its own
-        audit.record(
-            actor,
-            "record_death",
-            "customer",
-            customer.id,
-            customer_id=customer.id,
-            details={"life_event": event.reference},
-        )
+        details = {"life_event": event.reference}
+        audit.record_many(actor, "record_death", "customer", [(customer.id, customer.id, details)])
     elif report.kind is EventKind.MOVE and report.new_address is not None:
         customers.move_home(actor, customer, report.new_address, report.event_date)
 
 
 def _flag_open_cases(actor: Actor, customer: Customer, event: LifeEvent) -> None:
     open_cases = db.session.scalars(
-        select(Case).where(Case.customer_id == customer.id, Case.status.in_(OPEN_STATUSES))
+        select(Case.id).where(Case.customer_id == customer.id, Case.status.in_(OPEN_STATUSES))
     ).all()
-    for case in open_cases:
+    for case_id in open_cases:
         db.session.add(
             CaseEvent(
-                case_id=case.id,
+                case_id=case_id,
                 kind=CaseEventKind.NOTE,
                 actor_id=actor.user_id,
                 note=(
@@ -293,7 +287,7 @@ def _tell(
     services: list[Service],
 ) -> None:
     """One case per chosen service (`services`, in id order), raised and routed together,
-    and its notification (written by the caller's next flush)."""
+    and its notification, in one INSERT."""
     made = cases.raise_cases(
         actor,
         customer,
@@ -304,18 +298,23 @@ def _tell(
         location_uprn=place.uprn,
     )
     now = clock.now()
-    for service, case in zip(services, made, strict=True):
-        event.notifications.append(
-            Notification(
-                service_id=service.id,
-                case_id=case.id,
-                partner_id=None if case.triage_reason else case.owning_partner_id,
-                consent_given_by=report.informant.name.strip()[:200],
-                consent_wording=report.consent_wording.strip(),
-                consent_given_at=now,
-                created_at=now,
-            )
-        )
+    rows = [
+        {
+            "life_event_id": event.id,
+            "service_id": service.id,
+            "case_id": case.id,
+            "partner_id": None if case.triage_reason else case.owning_partner_id,
+            "consent_given_by": report.informant.name.strip()[:200],
+            "consent_wording": report.consent_wording.strip(),
+            "consent_given_at": now,
+            "withdrawn_at": None,
+            "withdrawn_reason": "",
+            "created_at": now,
+        }
+        for service, case in zip(services, made, strict=True)
+    ]
+    db.session.execute(insert(Notification.__table__), rows)
+    db.session.expire(event, ["notifications"])  # read back only by a caller that shows them
 
 
 def _summary(customer: Customer, event: LifeEvent) -> str:
@@ -356,14 +355,8 @@ def _answers(event: LifeEvent) -> dict[str, Any]:
 
 
 def _audit(actor: Actor, event: LifeEvent, action: str, details: dict[str, Any]) -> None:
-    audit.record(
-        actor,
-        action,
-        "life_event",
-        event.id,
-        customer_id=event.customer_id,
-        details={"reference": event.reference, "kind": event.kind.value, **details},
-    )
+    details = {"reference": event.reference, "kind": event.kind.value, **details}
+    audit.record_many(actor, action, "life_event", [(event.id, event.customer_id, details)])
 
 
 class NotSendable(LifeEventError):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from frontoffice import clock
@@ -159,6 +159,47 @@ def _write_webhook_events(session: Session, _context, _instances) -> None:
                     )
                     session.add(delivery)
                     written[sub_id, case_id] = delivery
+
+
+def tell_of_new_cases(session: Session, routed: list[tuple[Case, tuple[int, ...]]]) -> None:
+    """New cases dispatched to partners by rows written without the unit of work (cases
+    raised and routed together), which the hook above never sees: the same rows it would
+    write, ``case.new`` for each subscription of each partner a case was sent to, in one
+    INSERT. They are kept in the session, so a later change of a case in this transaction
+    brings its row up to date as the hook does."""
+    if not routed or not _subscriptions(session):
+        return
+    subscriptions = _subscriptions(session)
+    said_by = session.info.get(SAID_BY_KEY)
+    now = clock.now()
+    rows, keys = [], []
+    for case, partner_ids in routed:
+        for partner_id in partner_ids:
+            if partner_id == said_by:
+                continue
+            for sub_id, events in subscriptions.get(partner_id, ()):
+                if NEW in events and (sub_id, case.id) not in keys:
+                    keys.append((sub_id, case.id))
+                    rows.append(
+                        {
+                            "subscription_id": sub_id,
+                            "case_id": case.id,
+                            "event": NEW,
+                            "payload": payload_for(NEW, case),
+                            "status": DeliveryStatus.PENDING,
+                            "next_attempt_at": now,
+                            "attempts": 0,
+                            "created_at": now,
+                        }
+                    )
+    if not rows:
+        return
+    made = session.scalars(
+        insert(WebhookDelivery).returning(WebhookDelivery, sort_by_parameter_order=True), rows
+    ).all()
+    written: dict[tuple[int, int], WebhookDelivery] = session.info.setdefault(WRITTEN_KEY, {})
+    written.update(zip(keys, made, strict=True))
+    session.info.setdefault(OUTBOX_KEY, set()).update(d.id for d in made)
 
 
 @event.listens_for(Session, "after_flush_postexec")

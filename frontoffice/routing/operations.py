@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,10 +12,12 @@ from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.customers.models import Customer
 from frontoffice.database import transaction_cache
 from frontoffice.dispatch import operations as dispatches
 from frontoffice.dispatch.payloads import case_payload, customer_part
 from frontoffice.extensions import db
+from frontoffice.partner_webhooks import events as webhooks
 from frontoffice.partners.models import Partner
 from frontoffice.routing import resolve
 from frontoffice.routing.models import RoutingRule
@@ -69,19 +72,108 @@ def place(case: Case) -> None:
     """Fills the case's district and ward from its UPRN, or the customer's current address."""
     if case.district_code:
         return
-    uprn = case.location_uprn
-    if not uprn and case.customer.current_address is not None:
-        uprn = case.customer.current_address.uprn
-    if not uprn:
-        return
-    from frontoffice.gazetteer import queries as gazetteer
-
-    found = gazetteer.by_uprn(uprn)
+    found = _address(case.location_uprn, case.customer)
     if found is not None:
         case.district_code = found.district_code
         case.ward_code = found.ward_code
         if case.latitude is None:
             case.latitude, case.longitude = found.latitude, found.longitude
+
+
+def _address(uprn: str | None, customer: Customer):
+    if not uprn and customer.current_address is not None:
+        uprn = customer.current_address.uprn
+    if not uprn:
+        return None
+    from frontoffice.gazetteer import queries as gazetteer
+
+    return gazetteer.by_uprn(uprn)
+
+
+def plan(rows: list[dict[str, Any]], customer: Customer) -> list[resolve.Route]:
+    """Before new cases are written (`rows`, their columns, changed here): each placed from
+    its UPRN or the customer's address, and its partners decided, so it is written once,
+    owned by the partner that delivers it, or in triage owned by the service's partner."""
+    on = clock.today()
+    routes = []
+    with db.session.no_autoflush:
+        _read_rules([row["service_id"] for row in rows])
+        for row in rows:
+            found = None if row["district_code"] else _address(row["location_uprn"], customer)
+            if found is not None:
+                row["district_code"], row["ward_code"] = found.district_code, found.ward_code
+                if row["latitude"] is None:
+                    row["latitude"], row["longitude"] = found.latitude, found.longitude
+            route = resolve.resolve(
+                rules_for(row["service_id"]),
+                service_id=row["service_id"],
+                district_code=row["district_code"],
+                ward_code=row["ward_code"],
+                on=on,
+            )
+            if route.needs_triage:
+                row["triage_reason"] = route.triage_reason
+            else:
+                row["owning_partner_id"] = route.partner_ids[0]
+            routes.append(route)
+        dispatches.read_adapters({p for route in routes for p in route.partner_ids})
+    return routes
+
+
+def write_routes(
+    cases: list[Case], routes: list[resolve.Route], actor: Actor, reason: str = "routed"
+) -> list[dict[str, Any]]:
+    """After the new cases of `plan` are written: their dispatches (the outbox) and the
+    partners' webhook events, each in one INSERT. Returns their routing timeline entries,
+    for the caller to write with its own."""
+    now = clock.now()
+    events: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    told: list[tuple[Case, tuple[int, ...]]] = []
+    customers: dict[int, dict] = {}  # one customer's part of the payload, for all its cases
+    for case, route in zip(cases, routes, strict=True):
+        if route.needs_triage:
+            note = f"Sent to triage: {route.triage_reason}"
+            events.append(_event_row(case, actor, CaseEventKind.TRIAGE, note, {}, now))
+            continue
+        by_id = _partners(route.partner_ids)
+        if case.customer_id not in customers:
+            customers[case.customer_id] = customer_part(case.customer)
+        rows.extend(
+            dispatches.row(
+                case_id=case.id,
+                partner_id=partner_id,
+                service_id=case.service_id,
+                payload=case_payload(case, by_id[partner_id], customers[case.customer_id]),
+                reason=reason,
+                now=now,
+            )
+            for partner_id in route.partner_ids
+        )
+        names = ", ".join(by_id[p].name for p in route.partner_ids)
+        details = {"rule_id": route.rule_id}
+        events.append(
+            _event_row(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", details, now)
+        )
+        told.append((case, route.partner_ids))
+    dispatches.write_many(rows)
+    webhooks.tell_of_new_cases(db.session(), told)
+    return events
+
+
+def _event_row(
+    case: Case, actor: Actor, kind: CaseEventKind, note: str, details: dict, now: datetime
+) -> dict[str, Any]:
+    return {
+        "case_id": case.id,
+        "kind": kind,
+        "at": now,
+        "actor_id": actor.user_id,
+        "from_status": None,
+        "to_status": None,
+        "note": note,
+        "details": details,
+    }
 
 
 def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str = "routed") -> list:

@@ -45,13 +45,26 @@ def test_raise_case_sets_owner_due_date_event_and_audit(adviser, world):
     assert case.answers == {"bin_colour": "green"}
     assert case.created_by_id == adviser.id
     assert case.due_date == date(2026, 6, 3)  # two working days
-    [event] = case.events
-    assert event.kind is CaseEventKind.CREATED
-    assert event.actor_id == adviser.id
+    # the timeline as read back: no rule covers bins here, so it went to triage
+    created, triage = case.events
+    assert created.kind is CaseEventKind.CREATED
+    assert created.actor_id == adviser.id
+    assert triage.kind is CaseEventKind.TRIAGE
     [audit] = audits("create", "case", world.customer.id)
     assert audit.record_id == str(case.id)
     assert audit.customer_id == world.customer.id
     assert audit.actor_id == adviser.id
+
+
+def test_raise_case_uses_a_reserved_id_when_given_one(adviser, world):
+    reserved = 4_000_123  # a web submission that showed the resident its reference already
+    case = _raise(adviser, world, case_id=reserved)
+    db.session.expire_all()
+    assert case.id == reserved and case.reference == "FO-4000123"
+    assert [e.case_id for e in case.events] == [reserved, reserved]
+    [audit] = audits("create", "case", world.customer.id)
+    assert audit.record_id == str(reserved)
+    assert _raise(adviser, world).id != reserved
 
 
 @pytest.mark.parametrize(

@@ -234,3 +234,24 @@ def test_statuses_follow_delivery_acknowledgement_and_rejection(p):
     assert "tuo-libraries" in overdue and "tuo-blue-badge" not in overdue
     assert "tuo-pensions" in overdue and "tuo-housing" not in overdue
     assert len(SERVICES) == 12 and count(Notification) == 12
+
+
+def test_cases_raised_together_each_keep_their_service_with_a_reserved_id_among_them(p):
+    codes = ("tuo-council-tax", "tuo-libraries", "tuo-pensions")
+    made = cases.raise_cases(
+        ACTOR,
+        p.customer,
+        [p.services[c] for c in codes],
+        Channel.WEB,
+        "Three at once",
+        case_ids=[None, 7_000_001, None],
+    )
+    db.session.commit()
+    assert made[1].id == 7_000_001
+    for case, code in zip(made, codes, strict=True):
+        db.session.refresh(case)
+        assert case.service.code == code and case.owning_partner.code == SERVICES[code]
+        (dispatch,) = db.session.scalars(select(Dispatch).where(Dispatch.case_id == case.id))
+        assert dispatch.partner.code == SERVICES[code]
+        assert dispatch.payload["service_code"] == code
+        assert dispatch.payload["case_reference"] == case.reference

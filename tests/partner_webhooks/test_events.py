@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
+from frontoffice.cases.models import Channel
 from frontoffice.cases.status import CaseStatus
 from frontoffice.dispatch import timeline
 from frontoffice.extensions import db
 from frontoffice.partner_webhooks import operations
 from frontoffice.partner_webhooks.events import OUTBOX_KEY
 from frontoffice.partner_webhooks.models import WebhookDelivery
+from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import reroute
 from tests.dispatch.test_outbox import routed_case
-from tests.factories import PartnerFactory
+from tests.factories import CustomerFactory, PartnerFactory, ServiceFactory
 
 STAFF = Actor(None, "adviser", "127.0.0.1")
 
@@ -170,3 +174,31 @@ def test_delivery_attempts_on_the_timeline_are_not_changes_of_the_case():
     timeline.failed(dispatch, "timeout", final=False)
     db.session.commit()
     assert sent_to(hook) == [("case.new", case.reference)]
+
+
+def test_a_raised_case_is_case_new_and_a_change_in_its_transaction_updates_that_event():
+    """Raising writes its rows without the unit of work: the partner is told all the same."""
+    north, east = PartnerFactory(), PartnerFactory()
+    hook, other = subscribe(north), subscribe(east)
+    service = ServiceFactory(owning_partner=east)
+    rule = RoutingRule(
+        service_id=service.id,
+        area_kind=AreaKind.ANY,
+        area_code="",
+        priority=1,
+        effective_from=date(2020, 1, 1),
+    )
+    rule.partners = [north]
+    db.session.add(rule)
+    db.session.commit()
+    case = cases.raise_case(STAFF, CustomerFactory(), service, Channel.PHONE, "Raised")
+    (delivery,) = db.session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.subscription_id == hook.id)
+    ).all()
+    assert delivery.id in db.session.info[OUTBOX_KEY], "sent once the transaction commits"
+    cases.change_status(STAFF, case, CaseStatus.IN_PROGRESS)
+    db.session.commit()
+    assert sent_to(hook) == [("case.new", case.reference)]
+    db.session.refresh(delivery)
+    assert delivery.payload["case"]["status"] == "in_progress", "the latest state is sent"
+    assert sent_to(other) == []

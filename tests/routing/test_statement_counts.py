@@ -29,12 +29,11 @@ NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", re.IGNORECASE)
 
 # Per database: SQLite writes each row of a batch with its own INSERT ... RETURNING, where
 # PostgreSQL writes a batch of rows in one statement. SQLite reads the next case id once a
-# flush (frontoffice.cases.ids), where PostgreSQL's sequence gives it; knowing the ids, it
-# writes the cases of a batch in one INSERT.
-RAISE_AND_ROUTE = {"sqlite": 15, "postgresql": 14}
+# batch (frontoffice.cases.ids), where PostgreSQL's sequence gives it.
+RAISE_AND_ROUTE = {"sqlite": 12, "postgresql": 11}
 # the same for 4 services or 12: nothing is read per service
-DEATH_REPORT_SELECTS = {"sqlite": 12, "postgresql": 11}
-DEATH_REPORT = {"sqlite": 73, "postgresql": 24}
+DEATH_REPORT_SELECTS = {"sqlite": 10, "postgresql": 9}
+DEATH_REPORT = {"sqlite": 48, "postgresql": 21}
 
 
 @pytest.fixture
