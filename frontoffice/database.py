@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -48,9 +50,81 @@ def transaction_cache(name: str) -> dict[Any, Any]:
 
 
 def ending_outermost(session: Session) -> bool:
-    """In an after_commit hook: is the whole transaction ending, not a SAVEPOINT released
-    (after_commit fires for both)?"""
+    """In an after_commit or after_rollback hook: is the whole transaction ending, not a
+    SAVEPOINT released or rolled back (SQLAlchemy fires both hooks for SAVEPOINTs too)?"""
     return session.get_nested_transaction() is None
+
+
+# session.info entries that belong to the transaction that filled them (outbox ids waiting
+# for the commit), and what runs once the whole transaction has committed.
+_SCOPED_KEYS: list[str] = []
+_ON_OUTERMOST_COMMIT: list[Callable[[Session], None]] = []
+_SAVEPOINT_SNAPSHOTS_KEY = "frontoffice.savepoint_snapshots"
+
+
+def transaction_scoped(*keys: str) -> None:
+    """Declares session.info entries as the transaction's own: a SAVEPOINT released keeps what
+    it added, a SAVEPOINT rolled back takes it back, and the outermost commit or rollback
+    forgets them all."""
+    _SCOPED_KEYS.extend(key for key in keys if key not in _SCOPED_KEYS)
+
+
+def after_outermost_commit(
+    *keys: str,
+) -> Callable[[Callable[[Session], None]], Callable[[Session], None]]:
+    """Decorator for an outbox nudge: `hook(session)` runs after the whole transaction has
+    committed (never when a SAVEPOINT is released), and reads the transaction-scoped `keys`
+    (see transaction_scoped), which hold only what was not rolled back."""
+    transaction_scoped(*keys)
+
+    def register(hook: Callable[[Session], None]) -> Callable[[Session], None]:
+        _ON_OUTERMOST_COMMIT.append(hook)
+        return hook
+
+    return register
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _snapshot_at_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        info = session.info
+        snapshot = {key: copy.copy(info[key]) for key in _SCOPED_KEYS if key in info}
+        info.setdefault(_SAVEPOINT_SNAPSHOTS_KEY, []).append(snapshot)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_savepoint_snapshot(session: Session, transaction) -> None:
+    if transaction.nested and session.info.get(_SAVEPOINT_SNAPSHOTS_KEY):
+        session.info[_SAVEPOINT_SNAPSHOTS_KEY].pop()
+
+
+def _forget_scoped(session: Session) -> None:
+    for key in (*_SCOPED_KEYS, _SAVEPOINT_SNAPSHOTS_KEY):
+        session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_outermost_commit_hooks(session: Session) -> None:
+    if not ending_outermost(session):
+        return
+    try:
+        for hook in _ON_OUTERMOST_COMMIT:
+            hook(session)
+    finally:
+        _forget_scoped(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _take_back_rolled_back(session: Session) -> None:
+    if ending_outermost(session):
+        _forget_scoped(session)
+        return
+    snapshots = session.info.get(_SAVEPOINT_SNAPSHOTS_KEY)
+    if not snapshots:
+        return
+    for key in _SCOPED_KEYS:
+        session.info.pop(key, None)
+    session.info.update({key: copy.copy(value) for key, value in snapshots[-1].items()})
 
 
 @event.listens_for(Session, "after_commit")
