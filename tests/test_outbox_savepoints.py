@@ -4,11 +4,15 @@ once, after the outermost commit, and only if it was committed."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from frontoffice.chasing import operations as chasing_operations
 from frontoffice.chasing import tasks as chasing_tasks
+from frontoffice.chasing.operations import ChaseRefused
+from frontoffice.chasing.policy import ChasePolicy
 from frontoffice.dispatch import operations as dispatch_operations
 from frontoffice.dispatch import tasks as dispatch_tasks
 from frontoffice.extensions import db
@@ -16,9 +20,12 @@ from frontoffice.messages import operations as messages_operations
 from frontoffice.messages import tasks as messages_tasks
 from frontoffice.partner_webhooks import tasks as webhook_tasks
 from frontoffice.partner_webhooks.models import WebhookDelivery
+from tests.chasing.world import ACTOR, at, delivered_case, partner_with
 from tests.dispatch.test_outbox import routed_case
 from tests.factories import CaseFactory, CustomerEmailFactory, PartnerFactory
 from tests.partner_webhooks.test_events import subscribe
+
+CHASING = ChasePolicy(interval_working_days=2, max_chases=3)
 
 
 class Oops(Exception):
@@ -75,13 +82,6 @@ def webhook_writer():
         ).one()
 
     return write_webhook_event
-
-
-def write_chase() -> tuple[str, int]:
-    """As chasing.operations.chase records what it wrote (its own SAVEPOINT is released first)."""
-    _, dispatch_id = write_dispatch()
-    db.session.info.setdefault(chasing_operations.OUTBOX_KEY, set()).add(dispatch_id)
-    return "chase", dispatch_id
 
 
 WRITERS = {
@@ -149,15 +149,18 @@ def test_an_outer_rollback_nudges_nothing_even_after_a_released_savepoint(write,
     )
 
 
-def test_a_chase_in_a_sweep_does_not_send_earlier_outbox_rows_before_the_commit(nudged):
-    """chasing.operations.chase opens and releases its own SAVEPOINT after other rows of the
-    same transaction (a re-route, an earlier chase) are already waiting to be sent."""
-    first = write_chase()
-    with db.session.begin_nested():  # what chase() does before it records its chases
-        pass
-    second = write_chase()
-    assert nudged == []
+def test_chases_made_in_one_sweep_are_sent_after_its_commit_even_past_a_refused_one(app, nudged):
+    """chasing.operations.chase writes its chases in a SAVEPOINT of its own: released, or
+    rolled back when that chase was already made, while other chases of the sweep wait."""
+    _, service = partner_with("https://partner.example.org/hook", app.config["SECRET_KEY"])
+    first, second = delivered_case(service), delivered_case(service)
     db.session.commit()
-    assert sorted(nudged) == sorted(
-        [first, ("dispatch", first[1]), second, ("dispatch", second[1])]
-    )
+    nudged.clear()
+    with at(date(2026, 6, 3)):
+        [one] = chasing_operations.chase(ACTOR, first, 1, CHASING)
+        [two] = chasing_operations.chase(ACTOR, second, 1, CHASING)
+        with pytest.raises(ChaseRefused, match="already been made"):
+            chasing_operations.chase(ACTOR, first, 1, CHASING)
+    assert nudged == [], "nothing is sent before the sweep commits"
+    db.session.commit()
+    assert nudged == [("chase", one.id), ("chase", two.id)]
