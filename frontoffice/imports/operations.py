@@ -86,9 +86,12 @@ class ImportRunning(Exception):
 def start_run(session: Session, run: ImportRun) -> None:
     """Adds and commits `run`, unless another run into the same partner's system is alive:
     then raises ImportRunning with it and writes nothing."""
-    # Claims of one partner's runs take turns: the partner's row is locked on PostgreSQL,
-    # and SQLite's BEGIN IMMEDIATE lets one writer in at a time.
-    session.execute(select(Partner.id).where(Partner.id == run.partner_id).with_for_update())
+    # Claims of one partner's runs take turns: the partner's row is locked on PostgreSQL (FOR
+    # NO KEY UPDATE, which a running import's inserts of rows pointing at it do not wait
+    # for), and SQLite's BEGIN IMMEDIATE lets one writer in at a time.
+    session.execute(
+        select(Partner.id).where(Partner.id == run.partner_id).with_for_update(key_share=True)
+    )
     now = clock.now()
     alive = session.scalars(
         select(ImportRun)
