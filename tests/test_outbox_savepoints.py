@@ -149,6 +149,16 @@ def test_an_outer_rollback_nudges_nothing_even_after_a_released_savepoint(write,
     )
 
 
+def test_an_outer_rollback_with_a_savepoint_still_open_nudges_nothing(write, nudged):
+    write()
+    db.session.begin_nested()
+    write()
+    db.session.rollback()
+    after = write()
+    db.session.commit()
+    assert of_kind(nudged, [after]) == [after]
+
+
 def test_chases_made_in_one_sweep_are_sent_after_its_commit_even_past_a_refused_one(app, nudged):
     """chasing.operations.chase writes its chases in a SAVEPOINT of its own: released, or
     rolled back when that chase was already made, while other chases of the sweep wait."""
