@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from frontoffice.adapters.base import AdapterError, PermanentError, RetryableErr
 from frontoffice.cases.models import Case
 from frontoffice.chasing import operations, selection
 from frontoffice.chasing.policy import ChasePolicy
+from frontoffice.database import after_outermost_commit
 from frontoffice.dispatch.models import Dispatch, PartnerAdapter
 from frontoffice.dispatch.operations import adapter_settings
 from frontoffice.dispatch.policy import RetryPolicy
@@ -131,12 +131,7 @@ def enqueue(chase_id: int, countdown: float = 0) -> None:
         log.warning("could not enqueue chase %s; the next run will", chase_id)
 
 
-@event.listens_for(Session, "after_commit")
+@after_outermost_commit(operations.OUTBOX_KEY)
 def _enqueue_committed(session: Session) -> None:
-    for chase_id in sorted(session.info.pop(operations.OUTBOX_KEY, None) or ()):
+    for chase_id in sorted(session.info.get(operations.OUTBOX_KEY) or ()):
         enqueue(chase_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(operations.OUTBOX_KEY, None)

@@ -8,12 +8,13 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from frontoffice import adapters, clock
 from frontoffice.adapters.base import AdapterError, PermanentError, RetryableError
+from frontoffice.database import after_outermost_commit
 from frontoffice.dispatch import delivery, operations, timeline, updates
 from frontoffice.dispatch.models import PartnerAdapter
 from frontoffice.dispatch.policy import RetryPolicy
@@ -246,16 +247,11 @@ def batches(dispatch_ids: Iterable[int], partner_of: dict[int, int]) -> list[lis
     ]
 
 
-@event.listens_for(Session, "after_commit")
+@after_outermost_commit(
+    operations.OUTBOX_KEY, operations.OUTBOX_PARTNERS_KEY, operations.OUTBOX_UNFLUSHED_KEY
+)
 def _enqueue_committed_outbox(session: Session) -> None:
-    ids = session.info.pop(operations.OUTBOX_KEY, None)
-    partner_of = session.info.pop(operations.OUTBOX_PARTNERS_KEY, None) or {}
+    ids = session.info.get(operations.OUTBOX_KEY)
+    partner_of = session.info.get(operations.OUTBOX_PARTNERS_KEY) or {}
     for batch in batches(ids or (), partner_of):
         enqueue_batch(batch)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_outbox(session: Session) -> None:
-    session.info.pop(operations.OUTBOX_KEY, None)
-    session.info.pop(operations.OUTBOX_PARTNERS_KEY, None)
-    session.info.pop(operations.OUTBOX_UNFLUSHED_KEY, None)

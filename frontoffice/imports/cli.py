@@ -71,8 +71,10 @@ def _run(
         started_by_id=user.id if user else None,
         started_by=who[:254],
     )
-    session.add(run)
-    session.commit()
+    try:
+        operations.start_run(session, run)
+    except operations.ImportRunning as running:
+        raise click.ClickException(str(running)) from None
     actor = Actor(user_id=run.started_by_id, label=f"{who}, import run {run.id}"[:254])
     earlier = operations.previous_run(session, run)
     if earlier is not None and earlier.status != RunStatus.FINISHED:

@@ -35,6 +35,9 @@ class ImportRun(db.Model):
     started_by: Mapped[str] = mapped_column(String(254))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Brought up to date with each committed batch: a RUNNING run whose heartbeat is older
+    # than operations.STALE_AFTER was killed, and no longer keeps others out.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[RunStatus] = mapped_column(string_enum(RunStatus), default=RunStatus.RUNNING)
     read: Mapped[int] = mapped_column(Integer, default=0)
     linked: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -30,8 +31,11 @@ from frontoffice.identity.operations import queue_for_review
 from frontoffice.identity.records import prepare
 from frontoffice.imports.models import ImportRun, RunStatus
 from frontoffice.imports.rows import Checked, RowError, check
+from frontoffice.partners.models import Partner
 
 BATCH_SIZE = 500
+# A batch commits within seconds; a run silent this long was killed without saying so.
+STALE_AFTER = timedelta(minutes=5)
 SKIPPED = "skipped"
 DIFFERS = "differs"
 OnRow = Callable[[int, str, str, str], None]  # line, id, SKIPPED or DIFFERS, reason
@@ -67,6 +71,46 @@ def find_system(session: Session, partner_id: int, system: str) -> str | None:
     return next((s for s in known_systems(session, partner_id) if _fold(s) == wanted), None)
 
 
+class ImportRunning(Exception):
+    def __init__(self, run: ImportRun) -> None:
+        super().__init__(
+            f"An import of {run.partner.name} {run.system} is running since "
+            f"{run.started_at:%-d %B %Y %H:%M} UTC, started by {run.started_by} (run {run.id}, "
+            f"line {run.last_line:,} committed). Wait for it to finish; if it was killed, it "
+            f"stops keeping others out {int(STALE_AFTER.total_seconds()) // 60} minutes after "
+            "its last batch."
+        )
+        self.run = run
+
+
+def start_run(session: Session, run: ImportRun) -> None:
+    """Adds and commits `run`, unless another run into the same partner's system is alive:
+    then raises ImportRunning with it and writes nothing."""
+    # Claims of one partner's runs take turns: the partner's row is locked on PostgreSQL (FOR
+    # NO KEY UPDATE, which a running import's inserts of rows pointing at it do not wait
+    # for), and SQLite's BEGIN IMMEDIATE lets one writer in at a time.
+    session.execute(
+        select(Partner.id).where(Partner.id == run.partner_id).with_for_update(key_share=True)
+    )
+    now = clock.now()
+    alive = session.scalars(
+        select(ImportRun)
+        .where(
+            ImportRun.partner_id == run.partner_id,
+            ImportRun.status == RunStatus.RUNNING,
+            ImportRun.heartbeat_at > now - STALE_AFTER,
+        )
+        .order_by(ImportRun.id)
+    ).all()
+    other = next((r for r in alive if _fold(r.system) == _fold(run.system)), None)
+    if other is not None:
+        session.rollback()
+        raise ImportRunning(other)
+    run.started_at = run.heartbeat_at = now
+    session.add(run)
+    session.commit()
+
+
 def previous_run(session: Session, run: ImportRun) -> ImportRun | None:
     """The last run into the same partner's system before this one."""
     return session.scalar(
@@ -96,6 +140,7 @@ def import_extract(
     rows = CsvRows(stream, required=("id",), optional=COLUMNS[1:], example=COLUMNS)
     for batch in _batches(_checked(rows, run, on_row), batch_size):
         _import_batch(session, batch, run, actor, on_row)
+        run.heartbeat_at = clock.now()
         on_batch()
     run.status = RunStatus.FINISHED
     run.finished_at = clock.now()

@@ -17,7 +17,7 @@ from frontoffice.audit import operations as audit
 from frontoffice.customers import normalise
 from frontoffice.customers.models import Customer
 from frontoffice.identity.models import ReviewStatus
-from frontoffice.merging import choices, snapshot
+from frontoffice.merging import choices, references, snapshot
 from frontoffice.merging.choices import ADDRESS, FIELDS, MERGED
 from frontoffice.merging.models import CustomerMerge
 from frontoffice.merging.snapshot import DETAIL_TABLES, table, values
@@ -237,7 +237,9 @@ def _repoint_reviews(
 def unmerge(session: Session, merge_id: int, actor: Actor, reason: str) -> CustomerMerge:
     """Restore both records exactly as they were before the merge; what was added to the
     survivor since stays there, unless it came from the merged record's own phone, email or
-    partner system (see _back_to_merged and _cases_back_to_merged)."""
+    partner system (see _back_to_merged and _cases_back_to_merged). A partner reference that
+    another customer holds by now stays with them: the record it is not restored to is told
+    in its history, and `references.not_restored(record)` lists them for the supervisor."""
     reason = _reason(reason)
     record = session.get(CustomerMerge, merge_id)
     if record is None:
@@ -254,16 +256,19 @@ def unmerge(session: Session, merge_id: int, actor: Actor, reason: str) -> Custo
             "unmerge that first"
         )
     saved = record.snapshot
+    elsewhere, standing_in = references.held_now(session, saved, survivor.id, merged.id)
     record.before_unmerge = {
         "survivor": snapshot.record(session, survivor.id),
         "owned": snapshot.owned(session, survivor.id),
+        "references_not_restored": elsewhere,
     }
     customers = table("customer")
     for side in ("survivor", "merged"):
         row = values(saved[side]["customer"])
         session.execute(update(customers).where(customers.c.id == row.pop("id")).values(row))
     for name in DETAIL_TABLES:
-        _restore_rows(session, name, saved, survivor.id, merged.id)
+        skip = standing_in if name == "external_reference" else set()
+        _restore_rows(session, name, saved, survivor.id, merged.id, skip)
     _restore_owned(session, saved, survivor.id, merged.id)
     _restore_reviews(session, saved)
     record.unmerged_at = clock.now()
@@ -279,17 +284,34 @@ def unmerge(session: Session, merge_id: int, actor: Actor, reason: str) -> Custo
             reason=reason,
             details={"merge_id": record.id, "other_customer_id": other},
         )
+    for lost in elsewhere:
+        audit.record(
+            actor,
+            "reference not restored",
+            "external_reference",
+            lost["row_id"],
+            customer_id=lost["customer_id"],
+            reason=f"Unmerge: {references.describe(lost)}",
+            details={"merge_id": record.id, **lost},
+        )
     session.flush()
     session.expire_all()
     return record
 
 
 def _restore_rows(
-    session: Session, name: str, saved: dict[str, Any], survivor_id: int, merged_id: int
+    session: Session,
+    name: str,
+    saved: dict[str, Any],
+    survivor_id: int,
+    merged_id: int,
+    skip: set[int],
 ) -> None:
     t = table(name)
     kept = saved["survivor"][name] + saved["merged"][name]
     for saved_row in kept:
+        if saved_row["id"] in skip:
+            continue
         row = values(saved_row)
         row_id = row.pop("id")
         if session.scalar(select(t.c.id).where(t.c.id == row_id)) is None:

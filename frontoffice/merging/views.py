@@ -11,7 +11,7 @@ from frontoffice.customers.models import Customer
 from frontoffice.extensions import db
 from frontoffice.identity.models import ReviewStatus
 from frontoffice.identity.operations import ReviewError, decide
-from frontoffice.merging import choices, operations, queries
+from frontoffice.merging import choices, operations, queries, references
 from frontoffice.merging.forms import DIFFERENT, DecisionForm, UnmergeForm, merge_form
 
 bp = Blueprint("duplicates", __name__, url_prefix="/staff/duplicates")
@@ -169,14 +169,17 @@ def unmerge(customer_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            operations.unmerge(db.session, record.id, current_actor(), form.reason.data)
+            done = operations.unmerge(db.session, record.id, current_actor(), form.reason.data)
         except operations.MergeError as error:
             db.session.rollback()
             form.reason.errors.append(str(error))
             status = 409
         else:
+            lost = references.not_restored(done)
             db.session.commit()
             flash(f"Merge undone: record {customer_id} is a record of its own again", "success")
+            for reference in lost:
+                flash(f"Not restored: {references.describe(reference)}.")
             return redirect(url_for("customers.record", customer_id=customer_id))
     if form.errors and status == 200:
         status = 422

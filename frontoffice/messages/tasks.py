@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from frontoffice import clock
 from frontoffice.adapters.errors import AdapterError, PermanentError
 from frontoffice.customers.models import Customer
+from frontoffice.database import after_outermost_commit
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.messages import mailer, operations
@@ -73,13 +73,7 @@ def sweep() -> int:
     return len(ids)
 
 
-@event.listens_for(Session, "after_commit")
+@after_outermost_commit(operations.OUTBOX_KEY, operations.UNFLUSHED_KEY)
 def _enqueue_committed(session: Session) -> None:
-    for message_id in sorted(session.info.pop(operations.OUTBOX_KEY, None) or ()):
+    for message_id in sorted(session.info.get(operations.OUTBOX_KEY) or ()):
         enqueue(message_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(operations.OUTBOX_KEY, None)
-    session.info.pop(operations.UNFLUSHED_KEY, None)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from frontoffice import clock
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
+from frontoffice.database import transaction_scoped
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.partner_webhooks.models import (
     DeliveryStatus,
@@ -211,8 +212,4 @@ def _collect_ids(session: Session, _context) -> None:
         )
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _end_of_transaction(session: Session) -> None:
-    for key in (SAID_BY_KEY, WRITTEN_KEY, SUBSCRIPTIONS_KEY):
-        session.info.pop(key, None)
+transaction_scoped(SAID_BY_KEY, WRITTEN_KEY, SUBSCRIPTIONS_KEY, OUTBOX_KEY)

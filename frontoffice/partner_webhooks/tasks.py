@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from frontoffice.adapters._http import safe_url
 from frontoffice.adapters.errors import AdapterError, PermanentError, RetryableError
 from frontoffice.adapters.webhook import post_signed
 from frontoffice.crypto import SecretsUnreadable
+from frontoffice.database import after_outermost_commit
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.partner_webhooks import operations
@@ -111,12 +111,7 @@ def sweep() -> int:
     return len(ids)
 
 
-@event.listens_for(Session, "after_commit")
+@after_outermost_commit(OUTBOX_KEY)
 def _enqueue_committed(session: Session) -> None:
-    for delivery_id in sorted(session.info.pop(OUTBOX_KEY, None) or ()):
+    for delivery_id in sorted(session.info.get(OUTBOX_KEY) or ()):
         enqueue(delivery_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(OUTBOX_KEY, None)
