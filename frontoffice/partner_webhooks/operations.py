@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -219,6 +219,35 @@ def claim(delivery_id: int, policy: RetryPolicy) -> WebhookDelivery | None:
         waiting=DeliveryStatus.PENDING,
         working=DeliveryStatus.SENDING,
     )
+
+
+def earlier_unsent(delivery: WebhookDelivery) -> WebhookDelivery | None:
+    """An earlier event about the same case for the same receiver, not yet delivered: a
+    case's events go out in the order they happened, so a partner never sees a case.new
+    after the case.changed that followed it."""
+    return db.session.scalar(
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.subscription_id == delivery.subscription_id,
+            WebhookDelivery.case_id == delivery.case_id,
+            WebhookDelivery.id < delivery.id,
+            WebhookDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(1)
+    )
+
+
+def wait_behind(delivery: WebhookDelivery, earlier: WebhookDelivery) -> float:
+    """Given back, not counted as an attempt, until the earlier event is out: the seconds to
+    wait (a second past the earlier one's next try, or a second while it is being sent)."""
+    now = clock.now()
+    due = earlier.next_attempt_at if earlier.status is DeliveryStatus.PENDING else None
+    seconds = max(1.0, (due - now).total_seconds() + 1.0) if due is not None else 1.0
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts -= 1
+    delivery.next_attempt_at = now + timedelta(seconds=seconds)
+    return seconds
 
 
 def record_delivered(delivery: WebhookDelivery) -> None:

@@ -58,6 +58,12 @@ def deliver(delivery_id: int) -> str:
         db.session.commit()
         enqueue(delivery_id, countdown=(until - clock.now()).total_seconds())
         return "deferred"
+    earlier = operations.earlier_unsent(delivery)
+    if earlier is not None:
+        seconds = operations.wait_behind(delivery, earlier)
+        db.session.commit()
+        enqueue(delivery_id, countdown=seconds)
+        return "waiting"
     url, key, event_name, body = (
         subscription.url,
         delivery.idempotency_key,

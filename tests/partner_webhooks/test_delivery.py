@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
+from frontoffice.cases import operations as cases
+from frontoffice.cases.status import CaseStatus
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.partner_webhooks import operations, tasks
@@ -150,3 +152,25 @@ def test_a_receiver_that_keeps_failing_opens_its_breaker_until_it_closes(
     assert tasks.deliver(second.id) == "delivered"
     db.session.refresh(subscription)
     assert subscription.consecutive_failures == 0 and subscription.breaker_open_until is None
+
+
+def test_a_cases_events_reach_the_partner_in_the_order_they_happened(setup, receiver):
+    _subscription, _secret, case, new = setup
+    cases.change_status(Actor.system("test"), case, CaseStatus.IN_PROGRESS, "on it")
+    db.session.commit()
+    changed = db.session.scalars(
+        select(WebhookDelivery).where(
+            WebhookDelivery.case_id == case.id, WebhookDelivery.id != new.id
+        )
+    ).one()
+    assert changed.event == "case.changed"
+
+    assert tasks.deliver(changed.id) == "waiting", "not before the case.new still unsent"
+    assert receiver.attempts.get(f"whk-{changed.id}", 0) == 0
+    row = _reload(changed.id)
+    assert row.status is DeliveryStatus.PENDING and row.attempts == 0
+    assert row.next_attempt_at > clock.now()
+
+    assert tasks.deliver(new.id) == "delivered"
+    assert tasks.deliver(changed.id) == "delivered"
+    assert list(receiver.events.values()) == ["case.new", "case.changed"]

@@ -103,7 +103,8 @@ def test_a_receiver_down_for_a_while_gets_each_event_once_signed_and_only_its_ow
     assert north.bad_signatures == 0 and east.bad_signatures == 0
     north_cases = [body["case"]["reference"] for body in north.received.values()]
     assert sorted(north_cases) == sorted(north_refs), "each event exactly once"
-    assert [body["case"]["reference"] for body in east.received.values()] == sorted(east_refs)
+    # Two worker processes may send one partner's events in either order: each is once.
+    assert sorted(body["case"]["reference"] for body in east.received.values()) == east_refs
     assert set(north.events.values()) == {"case.new"}
     assert sum(north.attempts.values()) > len(north_refs), "the receiver refused some at first"
     assert set(north.attempts) == set(north.received), "retries reused the Idempotency-Key"
