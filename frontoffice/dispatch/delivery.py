@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
 from frontoffice.cases.models import CaseEvent, CaseEventKind
 from frontoffice.crypto import decrypt_json
-from frontoffice.dispatch import outbox, timeline
+from frontoffice.dispatch import operations, outbox, timeline
 from frontoffice.dispatch.models import (
     AttemptOutcome,
     Dispatch,
@@ -74,10 +74,7 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
         update(_DISPATCH)
         .where(
             d.id.in_(dispatch_ids),
-            or_(
-                d.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
-                (d.status == DispatchStatus.DELIVERING) & (d.claimed_at < stale),
-            ),
+            operations.claimable(d, stale),
         )
         .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=d.attempts + 1)
         .returning(

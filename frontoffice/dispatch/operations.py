@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, insert, or_, select, update
+from sqlalchemy import ColumnElement, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from frontoffice import clock
@@ -188,6 +188,15 @@ def claim(dispatch_id: int, policy: RetryPolicy) -> Dispatch | None:
     return claimed[0] if claimed else None
 
 
+def claimable(d: Any, stale: datetime) -> ColumnElement[bool]:
+    """Due, and not held by another worker's claim younger than the lease. `d`: the Dispatch
+    class or its table's columns."""
+    return or_(
+        d.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+        (d.status == DispatchStatus.DELIVERING) & (d.claimed_at < stale),
+    )
+
+
 def claim_many(dispatch_ids: list[int], policy: RetryPolicy) -> list[Dispatch]:
     """Takes those of the dispatches that are due and not held by another worker's fresh
     claim, in id order. One conditional UPDATE, so two workers never both claim one."""
@@ -197,10 +206,7 @@ def claim_many(dispatch_ids: list[int], policy: RetryPolicy) -> list[Dispatch]:
         update(Dispatch)
         .where(
             Dispatch.id.in_(dispatch_ids),
-            or_(
-                Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
-                (Dispatch.status == DispatchStatus.DELIVERING) & (Dispatch.claimed_at < stale),
-            ),
+            claimable(Dispatch, stale),
         )
         .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=Dispatch.attempts + 1)
         .returning(Dispatch)
