@@ -65,44 +65,21 @@ class Counter:
 
 def setup(app) -> tuple[tuple[int, ...], list[int]]:
     from bench.intake import POSTCODE
-    from frontoffice import clock
-    from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
     from frontoffice.extensions import db
-    from frontoffice.routing.models import AreaKind, RoutingRule
     from tests.life_events import partnership
+    from tests.service_builder import missed_bin
 
     with app.app_context():
         built = partnership.build(app.config["SECRET_KEY"], {"COUNTY": "http://127.0.0.1:9/"})
-        service = Service(
+        # The partnership's gazetteer has NV1 2AB (partnership.NORTH_UPRN) already.
+        missed_bin(
+            built.partners["NORTH"],
             code="bench-bin",
-            name="Report a missed bin",
+            addresses=(),
             group="Bins and recycling",
             keywords="wheelie bin",
-            owning_partner_id=built.partners["NORTH"].id,
             sla_working_days=2,
         )
-        service.questions = [
-            ServiceQuestion(
-                code="bin",
-                label="Which bin?",
-                datatype=QuestionType.SINGLEVALUELIST,
-                required=True,
-                order=1,
-                values=[{"key": "grey", "name": "Grey"}, {"key": "blue", "name": "Blue"}],
-            ),
-            ServiceQuestion(code="details", label="Details", datatype=QuestionType.TEXT, order=2),
-        ]
-        db.session.add(service)
-        db.session.flush()
-        rule = RoutingRule(
-            service_id=service.id,
-            area_kind=AreaKind.ANY,
-            area_code="",
-            priority=1,
-            effective_from=clock.today().replace(year=2020),
-        )
-        rule.partners = [built.partners["NORTH"]]
-        db.session.add(rule)
         assert POSTCODE == "NV1 2AB"
         people = [partnership.new_customer("Bench", f"Resident{i}") for i in range(400)]
         db.session.commit()

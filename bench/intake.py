@@ -57,12 +57,10 @@ def setup(database_url: str, instance: Path, env: dict[str, str]) -> None:
     from flask_migrate import upgrade
 
     from bench.intake_app import bench_metadata
-    from frontoffice import clock, create_app
-    from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
+    from frontoffice import create_app
     from frontoffice.extensions import db
-    from frontoffice.gazetteer.models import GazetteerAddress
     from frontoffice.partners.models import Partner, PartnerKind
-    from frontoffice.routing.models import AreaKind, RoutingRule
+    from tests.service_builder import HIGH_STREET, missed_bin
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
@@ -71,47 +69,13 @@ def setup(database_url: str, instance: Path, env: dict[str, str]) -> None:
         partner = Partner(code="BENCH", name="Bench District Council", kind=PartnerKind.DISTRICT)
         db.session.add(partner)
         db.session.flush()
-        service = Service(
+        assert HIGH_STREET.postcode == POSTCODE
+        missed_bin(
+            partner,
             code="bench-bin",
-            name="Report a missed bin",
             group="Bins and recycling",
             keywords="wheelie bin",
-            owning_partner_id=partner.id,
             sla_working_days=2,
-        )
-        service.questions = [
-            ServiceQuestion(
-                code="bin",
-                label="Which bin?",
-                datatype=QuestionType.SINGLEVALUELIST,
-                required=True,
-                order=1,
-                values=[{"key": "grey", "name": "Grey"}, {"key": "blue", "name": "Blue"}],
-            ),
-            ServiceQuestion(code="details", label="Details", datatype=QuestionType.TEXT, order=2),
-        ]
-        db.session.add(service)
-        db.session.flush()
-        rule = RoutingRule(
-            service_id=service.id,
-            area_kind=AreaKind.ANY,
-            area_code="",
-            priority=1,
-            effective_from=clock.today().replace(year=2020),
-        )
-        rule.partners = [partner]
-        db.session.add_all(
-            [
-                rule,
-                GazetteerAddress(
-                    uprn="100000000001",
-                    line_1="1 High Street",
-                    town="Northvale",
-                    postcode=POSTCODE,
-                    postcode_key=POSTCODE.replace(" ", ""),
-                    district_code="E07000001",
-                ),
-            ]
         )
         db.session.commit()
         db.engine.dispose()

@@ -119,6 +119,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.partner_api.admin_views import bp as api_keys_bp
     from frontoffice.partner_api.views import bp as partner_api_bp
     from frontoffice.partner_ui.views import bp as partner_ui_bp
+    from frontoffice.public.unraised_views import bp as web_requests_bp
     from frontoffice.public.views import bp as public_bp
     from frontoffice.routing_admin.views import bp as routing_admin_bp
     from frontoffice.staff.views import bp as staff_bp
@@ -142,6 +143,7 @@ def _blueprints(app: Flask) -> None:
         life_events_bp,
         chasing_bp,
         duplicates_bp,
+        web_requests_bp,
         public_bp,
     ):
         app.register_blueprint(bp)

@@ -153,23 +153,35 @@ class Worker:
 
 
 @contextlib.contextmanager
-def live_worker(session_app, database_url: str, tmp: Path, name: str, setup) -> Iterator[tuple]:
-    """A fresh database set up by `setup(app)` (committed), and a real worker on it: yields
-    (app, worker, env, tmp). Afterwards `session_app` gets its own broker back."""
+def running_worker(env: dict[str, str], log_path: Path, concurrency: int = 2) -> Iterator[Worker]:
+    """A started `Worker`, stopped afterwards (a test that killed it starts another in here)."""
+    w = Worker(env, log_path, concurrency).start()
+    try:
+        yield w
+    finally:
+        w.stop()
+
+
+@contextlib.contextmanager
+def live_worker(
+    session_app, database_url: str, tmp: Path, name: str, setup, **settings: str
+) -> Iterator[tuple]:
+    """A fresh database set up by `setup(app)` (committed), and a real worker on it, both with
+    live_environment() and `settings` (FRONTOFFICE_… variables): yields (app, worker, env,
+    tmp). Afterwards `session_app` gets its own broker back."""
     from frontoffice import worker
     from frontoffice.extensions import db
 
     with fresh_database(database_url, tmp, name) as url:
-        env = live_environment(url, tmp)
+        env = live_environment(url, tmp, **settings)
         the_app = live_app(env)
         with the_app.app_context():
             setup(the_app)
             db.session.commit()
-        w = Worker(env, tmp / "worker.log").start()
         try:
-            yield the_app, w, env, tmp
+            with running_worker(env, tmp / "worker.log") as w:
+                yield the_app, w, env, tmp
         finally:
-            w.stop()
             with the_app.app_context():
                 db.session.remove()
                 db.engine.dispose()

@@ -200,7 +200,21 @@ def _new_match_review(records):
     )
 
 
+def _new_accepted_request(records):
+    from frontoffice.cases.ids import reserve_case_id
+    from frontoffice.public.models import AcceptedRequest
+
+    return AcceptedRequest(
+        token=f"matrix-{records['service'].id}",  # type: ignore[attr-defined]
+        case_id=reserve_case_id(),
+        service=records["service"],
+        data={"answers": {}, "place": {}, "contact": {"last_name": "Matrix"}},
+        failure="Withdrawn before it could be raised",
+    )
+
+
 _routing_rule = _made_once("routing_rule", _new_routing_rule)
+_accepted_request = _made_once("accepted_request", _new_accepted_request)
 _match_review = _made_once("match_review", _new_match_review)
 _partner_adapter = _made_once("partner_adapter", _new_partner_adapter)
 _api_key = _made_once("api_key", _new_api_key)
@@ -243,6 +257,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "review_id": lambda records: _match_review(records).id,
     "slot": lambda records: "home",
     "who": lambda records: "next-of-kin",
+    "accepted_id": lambda records: _accepted_request(records).id,
 }
 # Arguments naming something a partner user sees only through its partner's cases or
 # references. New arguments count as scoped unless listed here as partnership-wide set-up.

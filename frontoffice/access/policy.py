@@ -41,6 +41,8 @@ class Permission(enum.StrEnum):
     DELIVERY_MANAGE = "delivery.manage"
     # Chase a partner now, or stop chasing, for an overdue acknowledgement.
     CHASE_MANAGE = "chase.manage"
+    # Raise again, or close, a resident's web request the worker could not raise.
+    WEB_REQUEST_MANAGE = "web_request.manage"
     ADMINISTER = "administer"
 
 
@@ -68,6 +70,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.DELIVERY_MANAGE,
             Permission.CHASE_MANAGE,
             Permission.IDENTITY_REVIEW,
+            Permission.WEB_REQUEST_MANAGE,
         }
     ),
     Role.PARTNER_USER: frozenset(

@@ -43,6 +43,22 @@ def confirm_request(
     return _email(case, "confirm", web, track_url=track_url)
 
 
+def tell_request_closed(
+    customer_id: int, to: tuple[str, str, Language], **values: str
+) -> ResidentMessage:
+    """To a resident whose web request was closed before it became a case (no case to hang
+    it on): `values` has reference, service, reason and track_url."""
+    address, name, language = to
+    values["name"] = name
+    return _write(
+        None,
+        address,
+        wording.say(language, "closed_subject", **values),
+        wording.say(language, "closed_body", **values),
+        customer_id=customer_id,
+    )
+
+
 def _email(
     case: Case, kind: str, web: WebRequest | None = None, **values: str
 ) -> ResidentMessage | None:

@@ -38,6 +38,15 @@ TEXTS: dict[Language, dict[str, str]] = {
             "time. You do not need to do anything else.\n\n"
             "Please quote {reference} if you contact us about it.\n"
         ),
+        "closed_subject": "Your request {reference}: {service}",
+        "closed_body": (
+            "Dear {name},\n\n"
+            "We are sorry: we cannot take your request {reference} ({service}) forward.\n\n"
+            "{reason}\n\n"
+            "We have kept what you sent us. You can still see your request at {track_url} "
+            "with your reference and the email address or postcode you gave.\n\n"
+            "Please quote {reference} if you contact us about it.\n"
+        ),
         "resident": "resident",
     },
     Language.WELSH: {
@@ -74,6 +83,15 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Diolch am ddweud wrthym. Eich cyfeirnod yw {reference}.\n\n"
             "Roedd rhywun eisoes wedi dweud wrthym am hyn, felly nid ydym wedi dweud wrth "
             "unrhyw wasanaeth eto. Nid oes angen i chi wneud dim byd arall.\n\n"
+            "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
+        ),
+        "closed_subject": "Eich cais {reference}: {service}",
+        "closed_body": (
+            "Annwyl {name},\n\n"
+            "Mae'n ddrwg gennym: ni allwn fwrw ymlaen â'ch cais {reference} ({service}).\n\n"
+            "{reason}\n\n"
+            "Rydym wedi cadw'r hyn a anfonoch atom. Gallwch weld eich cais o hyd yn "
+            "{track_url} gyda'ch cyfeirnod a'r cyfeiriad e-bost neu'r cod post a roesoch.\n\n"
             "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
         ),
         "resident": "breswylydd",

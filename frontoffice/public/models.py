@@ -96,6 +96,10 @@ class AcceptedRequest(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     failure: Mapped[str] = mapped_column(Text, default="")
+    # Closed by a supervisor (frontoffice.public.unraised): never raised, the resident told
+    # why; the row is kept, so the reference still answers on /track.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     service: Mapped[Service] = relationship(lazy="joined")
 

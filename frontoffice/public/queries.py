@@ -99,6 +99,7 @@ def unraised_requests(user: StaffUser, *, waited: timedelta, limit: int = 200):
             select(AcceptedRequest)
             .where(
                 or_(AcceptedRequest.failure != "", AcceptedRequest.created_at <= since),
+                AcceptedRequest.closed_at.is_(None),
                 accepted_request_scope(user),
             )
             .order_by(AcceptedRequest.created_at)
@@ -161,6 +162,14 @@ def _accepted(case_id: int, secret: str) -> Tracked | None:
     email, postcode = _secret(secret)
     if not _given(accepted, email, postcode):
         return None
+    if accepted.closed_at is not None:  # by a supervisor, who told the resident why
+        return Tracked(
+            reference=accepted.reference,
+            service=accepted.service.name,
+            status=PUBLIC_STATUS[CaseStatus.CLOSED],
+            raised_at=accepted.created_at,
+            notes=[Note(at=accepted.closed_at, text=f"Closed — {accepted.close_reason}")],
+        )
     return Tracked(
         reference=accepted.reference,
         service=accepted.service.name,

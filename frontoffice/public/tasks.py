@@ -36,7 +36,11 @@ def raise_request(accepted_id: int) -> str:
     the accepted request goes with the case, and the case's id is the one reserved for it."""
     accepted = db.session.scalar(
         select(AcceptedRequest)
-        .where(AcceptedRequest.id == accepted_id, AcceptedRequest.failure == "")
+        .where(
+            AcceptedRequest.id == accepted_id,
+            AcceptedRequest.failure == "",
+            AcceptedRequest.closed_at.is_(None),  # closed by a supervisor: never raised
+        )
         .with_for_update(skip_locked=True, of=AcceptedRequest)
     )
     if accepted is None:
@@ -93,7 +97,11 @@ def due(limit: int = 500) -> list[int]:
     rows = list(
         db.session.scalars(
             select(AcceptedRequest)
-            .where(AcceptedRequest.failure == "", AcceptedRequest.next_attempt_at <= now)
+            .where(
+                AcceptedRequest.failure == "",
+                AcceptedRequest.closed_at.is_(None),
+                AcceptedRequest.next_attempt_at <= now,
+            )
             .order_by(AcceptedRequest.next_attempt_at)
             .limit(limit)
             .with_for_update(skip_locked=True, of=AcceptedRequest)

@@ -38,51 +38,25 @@ def without_javascript(new_context):
 
 @pytest.fixture(scope="module")
 def bins(live_server):
-    """A service with a choice and a text question, and a postcode in the gazetteer."""
-    from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
+    """A service with a choice and a text question, and two addresses at NV3 4DF."""
     from frontoffice.extensions import db
-    from frontoffice.gazetteer.models import GazetteerAddress
     from frontoffice.partners.models import Partner
+    from tests.service_builder import Address, missed_bin
 
     with live_server.app.app_context():
-        partner = db.session.query(Partner).filter_by(code="NVD").one()
-        service = Service(
+        missed_bin(
+            db.session.query(Partner).filter_by(code="NVD").one(),
             code="browser-missed-bin",
             name=SERVICE,
+            routed=False,
+            addresses=tuple(
+                Address(f"20000000000{n}", f"{n} Browser Road", "NV3 4DF") for n in (1, 2)
+            ),
             group="Bins and recycling",
             description="A bin that was out on time but was not emptied.",
             keywords="wheelie bin, rubbish",
-            owning_partner_id=partner.id,
             sla_working_days=2,
         )
-        service.questions = [
-            ServiceQuestion(
-                code="bin",
-                label="Which bin was missed?",
-                datatype=QuestionType.SINGLEVALUELIST,
-                required=True,
-                order=1,
-                values=[{"key": "grey", "name": "Grey bin"}, {"key": "blue", "name": "Blue bin"}],
-            ),
-            ServiceQuestion(
-                code="details",
-                label="Anything else we should know?",
-                datatype=QuestionType.TEXT,
-                order=2,
-            ),
-        ]
-        db.session.add(service)
-        for number in (1, 2):
-            db.session.add(
-                GazetteerAddress(
-                    uprn=f"20000000000{number}",
-                    line_1=f"{number} Browser Road",
-                    town="Northvale",
-                    postcode="NV3 4DF",
-                    postcode_key="NV34DF",
-                    district_code="E07000001",
-                )
-            )
         db.session.commit()
     return SERVICE
 

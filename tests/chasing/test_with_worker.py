@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from frontoffice import clock, worker
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, Channel
@@ -24,7 +24,7 @@ from frontoffice.extensions import db
 from frontoffice.partner_api import actions
 from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.routing.models import AreaKind, RoutingRule
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until
+from tests.live import live_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
 pytestmark = pytest.mark.no_db
@@ -43,27 +43,21 @@ def receiver():
 @pytest.fixture(scope="module")
 def live(app, database_url, tmp_path_factory, receiver):
     tmp = tmp_path_factory.mktemp("chasing-live")
-    with fresh_database(database_url, tmp, "chasing") as url:
-        env = live_environment(
-            url,
-            tmp,
-            FRONTOFFICE_CHASE_MAX="2",
-            FRONTOFFICE_CHASE_INTERVAL_DAYS="1",
-            FRONTOFFICE_CHASE_SECONDS="1",  # beat runs the periodic task every second
-        )
-        the_app = live_app(env)
-        with the_app.app_context():
-            _partnership(the_app.config["SECRET_KEY"], receiver.url)
-            db.session.commit()
-        w = Worker(env, tmp / "worker.log").start()
-        try:
-            yield the_app, w
-        finally:
-            w.stop()
-            with the_app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            worker.init_app(app)
+
+    def setup(the_app):
+        _partnership(the_app.config["SECRET_KEY"], receiver.url)
+
+    with live_worker(
+        app,
+        database_url,
+        tmp,
+        "chasing",
+        setup,
+        FRONTOFFICE_CHASE_MAX="2",
+        FRONTOFFICE_CHASE_INTERVAL_DAYS="1",
+        FRONTOFFICE_CHASE_SECONDS="1",  # beat runs the periodic task every second
+    ) as (the_app, w, _env, _tmp):
+        yield the_app, w
 
 
 def _partnership(secret_key: str, url: str) -> None:

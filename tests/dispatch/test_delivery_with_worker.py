@@ -7,7 +7,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from frontoffice.crypto import encrypt_json
@@ -20,9 +19,9 @@ from frontoffice.dispatch.models import (
 )
 from frontoffice.extensions import db
 from frontoffice.models import Customer, Partner, PartnerKind, Service
-from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import route_case
-from tests.live import Worker, live_worker, wait_until
+from tests import service_builder
+from tests.live import live_worker, running_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
 pytestmark = pytest.mark.no_db
@@ -69,15 +68,7 @@ def _partnership(the_app, good, refusing):
         )
         db.session.add(service)
         db.session.flush()
-        rule = RoutingRule(
-            service_id=service.id,
-            area_kind=AreaKind.ANY,
-            area_code="",
-            priority=100,
-            effective_from=clock.today().replace(year=2020),
-        )
-        rule.partners = [partner]
-        db.session.add(rule)
+        service_builder.route(service, partner, priority=100)
     customer = Customer(given_name="", family_name="")
     customer.set_names(given_name="Ada", family_name="Lovelace")
     db.session.add(customer)
@@ -152,15 +143,12 @@ def test_worker_killed_mid_batch_then_restarted_delivers_every_dispatch_once(liv
         wait_until(lambda: len(keys & set(good.received)) >= 4, timeout=60, message=w.log)
         w.kill()
         assert len(keys & set(good.received)) < len(keys), "the kill should land mid-batch"
-        restarted = Worker(env, tmp / "worker2.log").start()
-        try:
+        with running_worker(env, tmp / "worker2.log") as restarted:
             wait_until(
                 lambda: all_in(the_app, ids, DispatchStatus.DELIVERED),
                 timeout=120,
                 message=restarted.log,
             )
-        finally:
-            restarted.stop()
     finally:
         good.delay = 0
         w.start()

@@ -8,7 +8,6 @@ import time
 import pytest
 from sqlalchemy import select
 
-from frontoffice import worker
 from frontoffice.access.actor import Actor
 from frontoffice.catalogue.models import Service
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
@@ -22,7 +21,7 @@ from frontoffice.life_events.models import (
 from frontoffice.partner_api import keys
 from frontoffice.partners.models import Partner
 from tests.life_events import partnership
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until
+from tests.live import live_worker, running_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
 pytestmark = pytest.mark.no_db
@@ -45,23 +44,12 @@ def receivers():
 @pytest.fixture(scope="module")
 def live(app, database_url, tmp_path_factory, receivers):
     tmp = tmp_path_factory.mktemp("life-events-live")
-    with fresh_database(database_url, tmp, "life_events") as url:
-        env = live_environment(url, tmp)
-        the_app = live_app(env)
-        with the_app.app_context():
-            partnership.build(
-                the_app.config["SECRET_KEY"], {c: r.url for c, r in receivers.items()}
-            )
-            db.session.commit()
-        w = Worker(env, tmp / "worker.log").start()
-        try:
-            yield the_app, w, env, tmp
-        finally:
-            w.stop()
-            with the_app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            worker.init_app(app)
+
+    def setup(the_app):
+        partnership.build(the_app.config["SECRET_KEY"], {c: r.url for c, r in receivers.items()})
+
+    with live_worker(app, database_url, tmp, "life_events", setup) as running:
+        yield running
 
 
 def report_deaths(the_app, n: int) -> list[int]:
@@ -149,13 +137,10 @@ def test_worker_killed_mid_fan_out_then_restarted_loses_and_doubles_nothing(live
         wait_until(lambda: kept() >= 6, timeout=60, message=w.log)
         w.kill()
         assert kept() < len(sent), "the kill should land mid fan-out"
-        restarted = Worker(env, tmp / "worker2.log").start()
-        try:
+        with running_worker(env, tmp / "worker2.log") as restarted:
             wait_until(
                 lambda: all_delivered(the_app, event_ids), timeout=120, message=restarted.log
             )
-        finally:
-            restarted.stop()
     finally:
         for r in receivers.values():
             r.delay = 0

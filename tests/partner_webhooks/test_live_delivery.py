@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, Channel
@@ -15,7 +14,7 @@ from frontoffice.extensions import db
 from frontoffice.models import Customer, Partner, PartnerKind, Service
 from frontoffice.partner_webhooks import operations
 from frontoffice.partner_webhooks.models import DeliveryStatus, WebhookDelivery
-from frontoffice.routing.models import AreaKind, RoutingRule
+from tests import service_builder
 from tests.live import live_worker, wait_until
 from tests.partner_servers import WebhookReceiver
 
@@ -52,15 +51,7 @@ def _partnership(north_receiver, east_receiver):
         service = Service(code=code.lower(), name=f"{name} service", owning_partner_id=partner.id)
         db.session.add(service)
         db.session.flush()
-        rule = RoutingRule(
-            service_id=service.id,
-            area_kind=AreaKind.ANY,
-            area_code="",
-            priority=100,
-            effective_from=clock.today().replace(year=2020),
-        )
-        rule.partners = [partner]
-        db.session.add(rule)
+        service_builder.route(service, partner, priority=100)
         _, receiver.secret = operations.create(STAFF, partner.id, None, url=receiver.url)
     customer = Customer(given_name="", family_name="")
     customer.set_names(given_name="Ada", family_name="Lovelace")

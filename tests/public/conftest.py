@@ -7,11 +7,10 @@ import re
 
 import pytest
 
-from frontoffice.catalogue.models import QuestionType, ServiceQuestion
 from frontoffice.extensions import db
-from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.public import guard
 from tests import factories as f
+from tests import service_builder
 from tests.conftest import csrf_token
 
 
@@ -54,42 +53,16 @@ def _forget_limits(app):
 
 @pytest.fixture
 def bins():
-    """A service with a required choice, an optional text and a number question."""
-    service = f.ServiceFactory(
-        code="missed-bin",
+    """A service with a required choice and an optional text question (not routed: its cases
+    go to triage), and 1 High Street, NV1 2AB in the gazetteer."""
+    service = service_builder.missed_bin(
+        f.PartnerFactory(),
         name="Report a missed bin collection",
+        routed=False,
         group="Bins and recycling",
         description="A bin that was out on time but was not emptied.",
         keywords="wheelie bin, rubbish, refuse, recycling",
-    )
-    service.questions = [
-        ServiceQuestion(
-            code="bin",
-            label="Which bin was missed?",
-            datatype=QuestionType.SINGLEVALUELIST,
-            required=True,
-            order=1,
-            values=[{"key": "grey", "name": "Grey bin"}, {"key": "blue", "name": "Blue bin"}],
-        ),
-        ServiceQuestion(
-            code="details",
-            label="Anything else we should know?",
-            datatype=QuestionType.TEXT,
-            order=2,
-        ),
-    ]
-    db.session.add(
-        GazetteerAddress(
-            uprn="100000000001",
-            line_1="1 High Street",
-            town="Northvale",
-            postcode="NV1 2AB",
-            postcode_key="NV12AB",
-            district_code="E07000001",
-            street_key="HIGH STREET",
-            house_number=1,
-            line_key="1 HIGH STREET",
-        )
+        sla_working_days=10,
     )
     db.session.commit()
     return service
@@ -99,7 +72,7 @@ def complete(resident, service, *, contact=None, address=None, answers=None):
     """Answers every page up to check your answers; returns the check page's tokens."""
     r = resident.post(f"/request/service/{service.code}")
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    for data in answers or ({"q_bin": "grey"}, {"q_details": "Left out since Monday"}):
+    for data in answers or service_builder.ANSWERS:
         location = r.headers["Location"]
         r = resident.post(location, data)
         assert r.status_code == 302, r.get_data(as_text=True)[:3000]

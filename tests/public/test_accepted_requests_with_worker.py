@@ -8,17 +8,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from frontoffice import clock
 from frontoffice.cases.models import Case
-from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
 from frontoffice.dispatch.models import Dispatch
 from frontoffice.extensions import db
-from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.messages.models import ResidentMessage
-from frontoffice.partners.models import Partner, PartnerKind
 from frontoffice.public import tasks
 from frontoffice.public.models import AcceptedRequest
-from frontoffice.routing.models import AreaKind, RoutingRule
+from tests import service_builder
 from tests.live import live_worker, patched_environ, wait_until
 from tests.public.conftest import Resident, complete
 
@@ -34,46 +30,7 @@ def _through_the_broker(monkeypatch):
 
 
 def _setup(the_app) -> None:
-    partner = Partner(code="NORTH", name="Northvale District Council", kind=PartnerKind.DISTRICT)
-    db.session.add(partner)
-    db.session.flush()
-    service = Service(code=BINS.code, name="Report a missed bin", owning_partner_id=partner.id)
-    service.questions = [
-        ServiceQuestion(
-            code="bin",
-            label="Which bin was missed?",
-            datatype=QuestionType.SINGLEVALUELIST,
-            required=True,
-            order=1,
-            values=[{"key": "grey", "name": "Grey bin"}, {"key": "blue", "name": "Blue bin"}],
-        ),
-        ServiceQuestion(
-            code="details", label="Anything else?", datatype=QuestionType.TEXT, order=2
-        ),
-    ]
-    db.session.add(service)
-    db.session.flush()
-    rule = RoutingRule(
-        service_id=service.id,
-        area_kind=AreaKind.ANY,
-        area_code="",
-        priority=1,
-        effective_from=clock.today().replace(year=2020),
-    )
-    rule.partners = [partner]
-    db.session.add_all(
-        [
-            rule,
-            GazetteerAddress(
-                uprn="100000000001",
-                line_1="1 High Street",
-                town="Northvale",
-                postcode="NV1 2AB",
-                postcode_key="NV12AB",
-                district_code="E07000001",
-            ),
-        ]
-    )
+    service_builder.missed_bin(code=BINS.code)
 
 
 @pytest.fixture(scope="module")
