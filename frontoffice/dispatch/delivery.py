@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
@@ -66,17 +66,34 @@ class Destination:
 def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
     """Takes those of the dispatches that are due and not held by another worker's fresh
     claim, in id order: one conditional UPDATE, so two workers never both claim one (the same
-    condition as operations.claim_many)."""
+    condition as operations.claimable)."""
     now = clock.now()
     stale = now - timedelta(seconds=policy.lease_seconds)
-    d = _DISPATCH.c
     rows = db.session.execute(
+        _claim_statement(), {"ids": list(dispatch_ids), "now": now, "stale": stale}
+    ).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+# The hot path's statements are built once per process, with their values as parameters:
+# building a statement again for every group cost about as much as running it.
+
+
+@functools.cache
+def _claim_statement() -> Update:
+    d = _DISPATCH.c
+    when = d.claimed_at.type
+    return (
         update(_DISPATCH)
         .where(
-            d.id.in_(dispatch_ids),
-            operations.claimable(d, stale),
+            d.id.in_(bindparam("ids", expanding=True)),
+            operations.claimable(d, bindparam("stale", type_=when)),
         )
-        .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=d.attempts + 1)
+        .values(
+            status=DispatchStatus.DELIVERING,
+            claimed_at=bindparam("now", type_=when),
+            attempts=d.attempts + 1,
+        )
         .returning(
             d.id,
             d.case_id,
@@ -86,8 +103,46 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
             d.payload,
             d.attempts,
         )
-    ).all()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    )
+
+
+@functools.cache
+def _destinations_statement() -> Select:
+    return (
+        select(
+            PartnerAdapter.id,
+            PartnerAdapter.partner_id,
+            PartnerAdapter.adapter_type,
+            PartnerAdapter.settings,
+            PartnerAdapter.secret_settings,
+            PartnerAdapter.consecutive_failures,
+            PartnerAdapter.breaker_open_until,
+            Partner.name,
+        )
+        .join(Partner, Partner.id == PartnerAdapter.partner_id)
+        .where(PartnerAdapter.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@functools.cache
+def _portal_statement() -> Select:
+    return select(Partner.id, Partner.name).where(Partner.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _delivered_statement() -> Update:
+    d = _DISPATCH.c
+    return (
+        update(_DISPATCH)
+        .where(d.id == bindparam("dispatch_id"))
+        .values(
+            status=DispatchStatus.DELIVERED,
+            delivered_at=bindparam("now", type_=d.delivered_at.type),
+            partner_reference=bindparam("reference"),
+            next_attempt_at=None,
+            last_error="",
+        )
+    )
 
 
 def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Destination]:
@@ -98,20 +153,7 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
     adapter_ids = {c.partner_adapter_id for c in claimed if c.partner_adapter_id is not None}
     found: dict[tuple[int, int | None], Destination] = {}
     if adapter_ids:
-        for row in db.session.execute(
-            select(
-                PartnerAdapter.id,
-                PartnerAdapter.partner_id,
-                PartnerAdapter.adapter_type,
-                PartnerAdapter.settings,
-                PartnerAdapter.secret_settings,
-                PartnerAdapter.consecutive_failures,
-                PartnerAdapter.breaker_open_until,
-                Partner.name,
-            )
-            .join(Partner, Partner.id == PartnerAdapter.partner_id)
-            .where(PartnerAdapter.id.in_(adapter_ids))
-        ):
+        for row in db.session.execute(_destinations_statement(), {"ids": sorted(adapter_ids)}):
             found[row.partner_id, row.id] = Destination(
                 partner_name=row.name,
                 settings={
@@ -123,9 +165,7 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
             )
     portal = {c.partner_id for c in claimed if c.partner_adapter_id is None}
     if portal:
-        for partner_id, name in db.session.execute(
-            select(Partner.id, Partner.name).where(Partner.id.in_(portal))
-        ):
+        for partner_id, name in db.session.execute(_portal_statement(), {"ids": sorted(portal)}):
             found[partner_id, None] = Destination(partner_name=name, settings={})
     return found
 
@@ -167,19 +207,11 @@ def record_delivered(delivered: list[Delivered]) -> None:
     if not delivered:
         return
     now = clock.now()
-    d = _DISPATCH.c
     db.session.execute(
-        update(_DISPATCH)
-        .where(d.id == bindparam("dispatch_id"))
-        .values(
-            status=DispatchStatus.DELIVERED,
-            delivered_at=now,
-            partner_reference=bindparam("reference"),
-            next_attempt_at=None,
-            last_error="",
-        ),
+        _delivered_statement(),
         [
             {
+                "now": now,
                 "dispatch_id": x.claimed.id,
                 "reference": (x.partner_reference or None) and x.partner_reference[:100],
             }
