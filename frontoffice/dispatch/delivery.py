@@ -38,6 +38,8 @@ from frontoffice.partners.models import Partner
 _DISPATCH = Dispatch.__table__
 _ATTEMPT = DispatchAttempt.__table__
 _EVENT = CaseEvent.__table__
+_ADAPTER = PartnerAdapter.__table__
+_PARTNER = Partner.__table__
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,17 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
     condition as operations.claimable)."""
     now = clock.now()
     stale = now - timedelta(seconds=policy.lease_seconds)
-    rows = db.session.execute(
-        _claim_statement(), {"ids": list(dispatch_ids), "now": now, "stale": stale}
-    ).all()
+    rows = (
+        db.session.connection()
+        .execute(_claim_statement(), {"ids": list(dispatch_ids), "now": now, "stale": stale})
+        .all()
+    )
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-# The hot path's statements are built once per process, with their values as parameters:
-# building a statement again for every group cost about as much as running it.
+# The hot path's statements are built once per process, with their values as parameters
+# (building a statement again for every group cost about as much as running it), and run on
+# the session's connection, in its transaction, past the ORM layer they have no use for.
 
 
 @functools.cache
@@ -108,25 +113,27 @@ def _claim_statement() -> Update:
 
 @functools.cache
 def _destinations_statement() -> Select:
+    a, p = _ADAPTER.c, _PARTNER.c
     return (
         select(
-            PartnerAdapter.id,
-            PartnerAdapter.partner_id,
-            PartnerAdapter.adapter_type,
-            PartnerAdapter.settings,
-            PartnerAdapter.secret_settings,
-            PartnerAdapter.consecutive_failures,
-            PartnerAdapter.breaker_open_until,
-            Partner.name,
+            a.id,
+            a.partner_id,
+            a.adapter_type,
+            a.settings,
+            a.secret_settings,
+            a.consecutive_failures,
+            a.breaker_open_until,
+            p.name,
         )
-        .join(Partner, Partner.id == PartnerAdapter.partner_id)
-        .where(PartnerAdapter.id.in_(bindparam("ids", expanding=True)))
+        .join_from(_ADAPTER, _PARTNER, p.id == a.partner_id)
+        .where(a.id.in_(bindparam("ids", expanding=True)))
     )
 
 
 @functools.cache
 def _portal_statement() -> Select:
-    return select(Partner.id, Partner.name).where(Partner.id.in_(bindparam("ids", expanding=True)))
+    p = _PARTNER.c
+    return select(p.id, p.name).where(p.id.in_(bindparam("ids", expanding=True)))
 
 
 @functools.cache
@@ -153,7 +160,8 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
     adapter_ids = {c.partner_adapter_id for c in claimed if c.partner_adapter_id is not None}
     found: dict[tuple[int, int | None], Destination] = {}
     if adapter_ids:
-        for row in db.session.execute(_destinations_statement(), {"ids": sorted(adapter_ids)}):
+        connection = db.session.connection()
+        for row in connection.execute(_destinations_statement(), {"ids": sorted(adapter_ids)}):
             found[row.partner_id, row.id] = Destination(
                 partner_name=row.name,
                 settings={
@@ -165,7 +173,8 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
             )
     portal = {c.partner_id for c in claimed if c.partner_adapter_id is None}
     if portal:
-        for partner_id, name in db.session.execute(_portal_statement(), {"ids": sorted(portal)}):
+        rows = db.session.connection().execute(_portal_statement(), {"ids": sorted(portal)})
+        for partner_id, name in rows:
             found[partner_id, None] = Destination(partner_name=name, settings={})
     return found
 
@@ -207,7 +216,8 @@ def record_delivered(delivered: list[Delivered]) -> None:
     if not delivered:
         return
     now = clock.now()
-    db.session.execute(
+    connection = db.session.connection()
+    connection.execute(
         _delivered_statement(),
         [
             {
@@ -218,7 +228,7 @@ def record_delivered(delivered: list[Delivered]) -> None:
             for x in delivered
         ],
     )
-    db.session.execute(
+    connection.execute(
         insert(_ATTEMPT),
         [
             {
@@ -232,7 +242,7 @@ def record_delivered(delivered: list[Delivered]) -> None:
             for x in delivered
         ],
     )
-    db.session.execute(
+    connection.execute(
         insert(_EVENT),
         [
             {
