@@ -313,6 +313,9 @@ def send(
             raise RetryableError(
                 f"{what} at {where} did not answer within {timeout:g} seconds"
             ) from None
+        except (ValueError, http.client.InvalidURL) as error:  # a path or header it refuses
+            connection.close()
+            raise PermanentError(f"Could not send to {where}: {_reason(error)}") from None
         except (ConnectionError, http.client.HTTPException, OSError) as error:
             connection.close()
             # The keep-alive race: the server closed an idle connection as we sent on it.

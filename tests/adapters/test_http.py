@@ -205,3 +205,12 @@ def test_timeouts_and_refusals_keep_their_messages(closed_port):
     silent.close()
     with pytest.raises(PermanentError, match="is not an address we can send to"):
         post("ftp://127.0.0.1/hook")
+
+
+def test_what_http_client_refuses_to_send_is_permanent_and_masked():
+    server = RawServer()
+    with pytest.raises(PermanentError, match="Could not send to") as caught:
+        _http.send("GET", server.url + "/a b?api_key=s3cret", timeout=5)
+    assert "s3cret" not in str(caught.value)
+    assert server.requests == []
+    server.close()
