@@ -179,6 +179,65 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
     return found
 
 
+def claim_with_destinations(
+    dispatch_ids: list[int], policy: RetryPolicy
+) -> tuple[list[Claimed], dict[tuple[int, int | None], Destination]]:
+    """claim(), then destinations() of what it claimed: on PostgreSQL in one statement (the
+    claiming UPDATE as a CTE, joined to the partners and adapters its rows name), so a group
+    costs a round trip less; elsewhere in two."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        claimed = claim(dispatch_ids, policy)
+        return claimed, destinations(claimed)
+    now = clock.now()
+    stale = now - timedelta(seconds=policy.lease_seconds)
+    claimed, found = [], {}
+    secret_key = current_app.config["SECRET_KEY"]
+    for row in connection.execute(
+        _claim_with_destinations_statement(),
+        {"ids": list(dispatch_ids), "now": now, "stale": stale},
+    ):
+        taken = Claimed(*row[:7])
+        claimed.append(taken)
+        settings, secret_settings, failures, open_until, partner_name = row[7:]
+        key = (taken.partner_id, taken.partner_adapter_id)
+        if key in found:
+            continue
+        if taken.partner_adapter_id is None:
+            found[key] = Destination(partner_name=partner_name, settings={})
+        elif settings is not None:
+            found[key] = Destination(
+                partner_name=partner_name,
+                settings={**settings, **_secrets(secret_key, secret_settings)},
+                breaker_open_until=open_until,
+                failing=failures > 0 or open_until is not None,
+            )
+    claimed.sort(key=lambda c: c.id)
+    return claimed, found
+
+
+@functools.cache
+def _claim_with_destinations_statement() -> Select:
+    taken = _claim_statement().cte("claimed")
+    t, a, p = taken.c, _ADAPTER.c, _PARTNER.c
+    return select(
+        t.id,
+        t.case_id,
+        t.partner_id,
+        t.partner_adapter_id,
+        t.adapter_type,
+        t.payload,
+        t.attempts,
+        a.settings,
+        a.secret_settings,
+        a.consecutive_failures,
+        a.breaker_open_until,
+        p.name,
+    ).select_from(
+        taken.join(_PARTNER, p.id == t.partner_id).outerjoin(_ADAPTER, a.id == t.partner_adapter_id)
+    )
+
+
 def _secrets(secret_key: str, token: str) -> dict[str, Any]:
     return dict(_decrypted(secret_key, token))
 
