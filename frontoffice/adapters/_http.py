@@ -25,6 +25,7 @@ three times the CPU of http.client for the same POST on a kept-alive connection.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import http.client
@@ -130,7 +131,9 @@ def _forget_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+@atexit.register
 def close_connections() -> None:
+    """Closes this process's idle connections (at exit, so none is left to the collector)."""
     with _idle_lock:
         connections = [c for idle in _idle.values() for c in idle]
         _idle.clear()
