@@ -56,6 +56,15 @@ KINDS = ("case", "notification", "case_update")
 
 
 def jsonable(value: Any) -> Any:
+    # The common cases first, by exact type: a payload is mostly strings read back from JSON,
+    # and isinstance against Mapping (an ABC) costs more than building the copy.
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -35,11 +35,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from xml.etree.ElementTree import Element, ParseError
 
-import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from frontoffice.adapters._http import check_status, safe_url, send, short
+from frontoffice.adapters._http import Response, check_status, safe_url, send, short
 from frontoffice.adapters.base import (
     Adapter,
     AdapterError,
@@ -240,7 +239,7 @@ class Open311Adapter(Adapter):
     def _url(self, settings: Mapping[str, Any], path: str) -> str:
         return f"{settings['endpoint'].rstrip('/')}/{path}.{settings['format']}"
 
-    def _get(self, settings: Mapping[str, Any], path: str, **params: str) -> httpx.Response:
+    def _get(self, settings: Mapping[str, Any], path: str, **params: str) -> Response:
         query = {k: v for k, v in params.items() if v}
         query["api_key"] = settings["api_key"]
         if settings.get("jurisdiction_id"):
@@ -249,7 +248,7 @@ class Open311Adapter(Adapter):
             "GET", self._url(settings, path), timeout=settings["timeout"], what=WHAT, params=query
         )
 
-    def _records(self, response: httpx.Response, fmt: str) -> list[dict[str, str]]:
+    def _records(self, response: Response, fmt: str) -> list[dict[str, str]]:
         """Records of a response; non-2xx raises with the server's error descriptions."""
         try:
             records = parse_body(response.content, fmt)

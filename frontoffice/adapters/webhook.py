@@ -23,10 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from frontoffice import clock
-from frontoffice.adapters._http import check_status, safe_url, send, short
+from frontoffice.adapters._http import Response, check_status, safe_url, send, short
 from frontoffice.adapters.base import (
     Adapter,
     DeliveryPayload,
@@ -108,7 +106,7 @@ def body_for(payload: DeliveryPayload) -> bytes:
     ).encode()
 
 
-def _error_detail(response: httpx.Response) -> str:
+def _error_detail(response: Response) -> str:
     """The receiver's own error message, when it gave one as JSON (never its whole body)."""
     try:
         data = response.json()
@@ -131,7 +129,7 @@ def post_signed(
     timeout: float,
     headers: Mapping[str, str] | None = None,
     what: str = WHAT,
-) -> httpx.Response:
+) -> Response:
     """POST `body` signed with `secret`; returns a 2xx answer or raises the error it calls for
     (RetryableError on network errors, 408, 429 and 5xx). Partners' webhooks use it too."""
     timestamp = int(clock.now().timestamp())
@@ -196,9 +194,7 @@ class WebhookAdapter(Adapter):
             elif lowered in RESERVED_HEADERS or lowered.startswith("x-frontoffice-"):
                 errors["headers"] = f"Extra headers: {name} is set by the adapter itself"
 
-    def _post(
-        self, settings: Mapping[str, Any], body: bytes, key: str, event: str
-    ) -> httpx.Response:
+    def _post(self, settings: Mapping[str, Any], body: bytes, key: str, event: str) -> Response:
         return post_signed(
             settings["url"],
             settings["secret"],

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
@@ -38,6 +38,8 @@ from frontoffice.partners.models import Partner
 _DISPATCH = Dispatch.__table__
 _ATTEMPT = DispatchAttempt.__table__
 _EVENT = CaseEvent.__table__
+_ADAPTER = PartnerAdapter.__table__
+_PARTNER = Partner.__table__
 
 
 @dataclass(frozen=True)
@@ -66,17 +68,37 @@ class Destination:
 def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
     """Takes those of the dispatches that are due and not held by another worker's fresh
     claim, in id order: one conditional UPDATE, so two workers never both claim one (the same
-    condition as operations.claim_many)."""
+    condition as operations.claimable)."""
     now = clock.now()
     stale = now - timedelta(seconds=policy.lease_seconds)
+    rows = (
+        db.session.connection()
+        .execute(_claim_statement(), {"ids": list(dispatch_ids), "now": now, "stale": stale})
+        .all()
+    )
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+# The hot path's statements are built once per process, with their values as parameters
+# (building a statement again for every group cost about as much as running it), and run on
+# the session's connection, in its transaction, past the ORM layer they have no use for.
+
+
+@functools.cache
+def _claim_statement() -> Update:
     d = _DISPATCH.c
-    rows = db.session.execute(
+    when = d.claimed_at.type
+    return (
         update(_DISPATCH)
         .where(
-            d.id.in_(dispatch_ids),
-            operations.claimable(d, stale),
+            d.id.in_(bindparam("ids", expanding=True)),
+            operations.claimable(d, bindparam("stale", type_=when)),
         )
-        .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=d.attempts + 1)
+        .values(
+            status=DispatchStatus.DELIVERING,
+            claimed_at=bindparam("now", type_=when),
+            attempts=d.attempts + 1,
+        )
         .returning(
             d.id,
             d.case_id,
@@ -86,8 +108,48 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
             d.payload,
             d.attempts,
         )
-    ).all()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    )
+
+
+@functools.cache
+def _destinations_statement() -> Select:
+    a, p = _ADAPTER.c, _PARTNER.c
+    return (
+        select(
+            a.id,
+            a.partner_id,
+            a.adapter_type,
+            a.settings,
+            a.secret_settings,
+            a.consecutive_failures,
+            a.breaker_open_until,
+            p.name,
+        )
+        .join_from(_ADAPTER, _PARTNER, p.id == a.partner_id)
+        .where(a.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@functools.cache
+def _portal_statement() -> Select:
+    p = _PARTNER.c
+    return select(p.id, p.name).where(p.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _delivered_statement() -> Update:
+    d = _DISPATCH.c
+    return (
+        update(_DISPATCH)
+        .where(d.id == bindparam("dispatch_id"))
+        .values(
+            status=DispatchStatus.DELIVERED,
+            delivered_at=bindparam("now", type_=d.delivered_at.type),
+            partner_reference=bindparam("reference"),
+            next_attempt_at=None,
+            last_error="",
+        )
+    )
 
 
 def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Destination]:
@@ -98,20 +160,8 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
     adapter_ids = {c.partner_adapter_id for c in claimed if c.partner_adapter_id is not None}
     found: dict[tuple[int, int | None], Destination] = {}
     if adapter_ids:
-        for row in db.session.execute(
-            select(
-                PartnerAdapter.id,
-                PartnerAdapter.partner_id,
-                PartnerAdapter.adapter_type,
-                PartnerAdapter.settings,
-                PartnerAdapter.secret_settings,
-                PartnerAdapter.consecutive_failures,
-                PartnerAdapter.breaker_open_until,
-                Partner.name,
-            )
-            .join(Partner, Partner.id == PartnerAdapter.partner_id)
-            .where(PartnerAdapter.id.in_(adapter_ids))
-        ):
+        connection = db.session.connection()
+        for row in connection.execute(_destinations_statement(), {"ids": sorted(adapter_ids)}):
             found[row.partner_id, row.id] = Destination(
                 partner_name=row.name,
                 settings={
@@ -123,11 +173,69 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
             )
     portal = {c.partner_id for c in claimed if c.partner_adapter_id is None}
     if portal:
-        for partner_id, name in db.session.execute(
-            select(Partner.id, Partner.name).where(Partner.id.in_(portal))
-        ):
+        rows = db.session.connection().execute(_portal_statement(), {"ids": sorted(portal)})
+        for partner_id, name in rows:
             found[partner_id, None] = Destination(partner_name=name, settings={})
     return found
+
+
+def claim_with_destinations(
+    dispatch_ids: list[int], policy: RetryPolicy
+) -> tuple[list[Claimed], dict[tuple[int, int | None], Destination]]:
+    """claim(), then destinations() of what it claimed: on PostgreSQL in one statement (the
+    claiming UPDATE as a CTE, joined to the partners and adapters its rows name), so a group
+    costs a round trip less; elsewhere in two."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        claimed = claim(dispatch_ids, policy)
+        return claimed, destinations(claimed)
+    now = clock.now()
+    stale = now - timedelta(seconds=policy.lease_seconds)
+    claimed, found = [], {}
+    secret_key = current_app.config["SECRET_KEY"]
+    for row in connection.execute(
+        _claim_with_destinations_statement(),
+        {"ids": list(dispatch_ids), "now": now, "stale": stale},
+    ):
+        taken = Claimed(*row[:7])
+        claimed.append(taken)
+        settings, secret_settings, failures, open_until, partner_name = row[7:]
+        key = (taken.partner_id, taken.partner_adapter_id)
+        if key in found:
+            continue
+        if taken.partner_adapter_id is None:
+            found[key] = Destination(partner_name=partner_name, settings={})
+        elif settings is not None:
+            found[key] = Destination(
+                partner_name=partner_name,
+                settings={**settings, **_secrets(secret_key, secret_settings)},
+                breaker_open_until=open_until,
+                failing=failures > 0 or open_until is not None,
+            )
+    claimed.sort(key=lambda c: c.id)
+    return claimed, found
+
+
+@functools.cache
+def _claim_with_destinations_statement() -> Select:
+    taken = _claim_statement().cte("claimed")
+    t, a, p = taken.c, _ADAPTER.c, _PARTNER.c
+    return select(
+        t.id,
+        t.case_id,
+        t.partner_id,
+        t.partner_adapter_id,
+        t.adapter_type,
+        t.payload,
+        t.attempts,
+        a.settings,
+        a.secret_settings,
+        a.consecutive_failures,
+        a.breaker_open_until,
+        p.name,
+    ).select_from(
+        taken.join(_PARTNER, p.id == t.partner_id).outerjoin(_ADAPTER, a.id == t.partner_adapter_id)
+    )
 
 
 def _secrets(secret_key: str, token: str) -> dict[str, Any]:
@@ -167,26 +275,19 @@ def record_delivered(delivered: list[Delivered]) -> None:
     if not delivered:
         return
     now = clock.now()
-    d = _DISPATCH.c
-    db.session.execute(
-        update(_DISPATCH)
-        .where(d.id == bindparam("dispatch_id"))
-        .values(
-            status=DispatchStatus.DELIVERED,
-            delivered_at=now,
-            partner_reference=bindparam("reference"),
-            next_attempt_at=None,
-            last_error="",
-        ),
+    connection = db.session.connection()
+    connection.execute(
+        _delivered_statement(),
         [
             {
+                "now": now,
                 "dispatch_id": x.claimed.id,
                 "reference": (x.partner_reference or None) and x.partner_reference[:100],
             }
             for x in delivered
         ],
     )
-    db.session.execute(
+    connection.execute(
         insert(_ATTEMPT),
         [
             {
@@ -200,7 +301,7 @@ def record_delivered(delivered: list[Delivered]) -> None:
             for x in delivered
         ],
     )
-    db.session.execute(
+    connection.execute(
         insert(_EVENT),
         [
             {

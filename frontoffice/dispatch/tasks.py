@@ -61,9 +61,8 @@ def deliver_batch(dispatch_ids: list[int]) -> dict[str, int]:
 def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
     """Claims the dispatches in one statement, calls the partner for each outside any
     transaction, then records the deliveries in one transaction (failures one by one)."""
-    claimed = delivery.claim(dispatch_ids, policy)
+    claimed, destinations = delivery.claim_with_destinations(dispatch_ids, policy)
     outcomes = ["not claimed"] * (len(dispatch_ids) - len(claimed))
-    destinations = delivery.destinations(claimed)
     now = clock.now()
     to_call = []
     for dispatch in claimed:

@@ -267,7 +267,7 @@ def test_api_key_never_reaches_logs_or_errors(open311_server, payload, caplog):
     with pytest.raises(RetryableError) as caught:
         adapter.fetch_updates(settings, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
-    assert "HTTP Request: GET" in caplog.text  # httpx did log, with the key masked
+    assert "HTTP Request: GET" in caplog.text  # the request was logged, with the key masked
     assert "api_key=********" in caplog.text
     assert "s3cret-open311-key" not in caplog.text
     assert "s3cret-open311-key" not in str(caught.value)

@@ -5,7 +5,7 @@ not called for the rest of the group."""
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -157,3 +157,41 @@ def test_a_claim_held_by_another_worker_is_not_taken_until_its_lease_runs_out(ap
     assert taken.attempts == 2 and taken.payload["case_reference"]
     row = db.session.get(Dispatch, dispatch.id, populate_existing=True)
     assert row.status is DispatchStatus.DELIVERING and row.attempts == 2
+
+
+# Statements a worker runs for a group of deliveries to one partner, whatever its size: the
+# claim with what the calls need (one statement on PostgreSQL, claim then destinations on
+# SQLite), then the statuses, attempts and timeline entries. Lower it when you cut one.
+GROUP_STATEMENTS = {"postgresql": 4, "sqlite": 5}
+_NOT_COUNTED = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_a_group_runs_a_fixed_number_of_statements(app, receivers, size):
+    first, _ = receivers
+    first.secret = SECRET
+    _, adapter, service = webhook_partner(app, first.url)
+    ids = [d.id for d in dispatches(service, size)]
+    db.session.commit()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
+            statements.append(" ".join(statement.split())[:120])
+
+    bind = db.session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert tasks.deliver_group(ids, POLICY) == ["delivered"] * size
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == GROUP_STATEMENTS[engine.dialect.name], "\n".join(statements)
+    assert sorted(first.received) == [f"dsp-{i}" for i in ids]
+    events = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.kind == CaseEventKind.DISPATCHED)
+    ).all()
+    assert {e.details["dispatch_id"]: e.note for e in events} == {
+        i: f"Delivered to Northvale District Council by webhook (their reference P-dsp-{i})"
+        for i in ids
+    }
