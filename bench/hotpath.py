@@ -128,6 +128,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--show-sql", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile both paths")
+    parser.add_argument(
+        "--broker-url",
+        default="memory://",
+        help="the broker the accept post nudges (e.g. redis://127.0.0.1:6379/8, as in production)",
+    )
     args = parser.parse_args()
 
     from frontoffice.access.actor import Actor
@@ -142,7 +147,7 @@ def main() -> None:
     base = args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}"
     out: dict = {}
     with fresh_database(base, tmp, "hotpath") as url:
-        env = live_environment(url, tmp, FRONTOFFICE_BROKER_URL="memory://")
+        env = live_environment(url, tmp, FRONTOFFICE_BROKER_URL=args.broker_url)
         app = live_app(env)
         # One address sends everything here: the per-address limits would refuse it.
         app.config.update(RATELIMIT_ENABLED=False, PUBLIC_LIMIT_SUBMIT="1000000 per minute")

@@ -1,5 +1,6 @@
 """Bare extension instances; create_app() binds them to an app."""
 
+from flask import request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,6 +25,30 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+
+
+class _LoginManager(LoginManager):
+    """Flask-Login's "strong" session protection, only where someone is signed in.
+
+    Flask-Login treats any non-empty session without its identifier as stolen: a resident's
+    session (a draft's token, the CSRF token) "failed" on every request, so each page re-signed
+    the session cookie and sent a cookie clearing a remember-me token nobody was given. With no
+    one signed in and no remember-me cookie there is no one to sign out: skip the check.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session and self._remember_cookie_name() not in request.cookies:
+            return False
+        return super()._session_protection_failed()
+
+    @staticmethod
+    def _remember_cookie_name() -> str:
+        from flask import current_app
+        from flask_login.config import COOKIE_NAME
+
+        return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+
+
+login_manager = _LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -86,6 +86,10 @@ def init_app(app: Flask) -> Celery:
         ],
     )
     app.extensions["celery"] = celery_app
+    # Naming the broker imports its transport (for Redis: kombu's and redis-py's modules,
+    # a few tenths of a second). Do it at start-up, not in the first request of each web
+    # process that sends a task. Nothing connects yet.
+    celery_app.connection_for_write().release()
     import frontoffice.chasing.tasks  # noqa: F401 - and for reminders to acknowledge
     import frontoffice.dispatch.tasks  # noqa: F401 - registers tasks and the outbox hook
     import frontoffice.merging.tasks  # noqa: F401 - the duplicate sweep

@@ -31,12 +31,23 @@ class DraftTooLarge(ValueError):
     """The answers would not fit in a draft."""
 
 
+def token() -> str | None:
+    """The token of this session's draft, if it has one."""
+    found = session.get(SESSION_KEY)
+    return found if isinstance(found, str) else None
+
+
+def usable(draft: Draft, journey: str) -> bool:
+    """Is this draft one of `journey`'s, and not expired?"""
+    return draft.journey == journey and draft.updated_at >= clock.now() - KEEP
+
+
 def current(journey: str) -> Draft | None:
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str):
+    found = token()
+    if found is None:
         return None
-    draft = db.session.get(Draft, token)
-    if draft is None or draft.journey != journey or draft.updated_at < clock.now() - KEEP:
+    draft = db.session.get(Draft, found)
+    if draft is None or not usable(draft, journey):
         return None
     return draft
 
@@ -73,6 +84,13 @@ def save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
         return False
     db.session.commit()
     return True
+
+
+def discard(draft: Draft) -> None:
+    """Deletes the draft with one DELETE, without the unit of work's flush (the accept post
+    sends nothing else through it); the instance leaves the session."""
+    db.session.execute(Draft.__table__.delete().where(Draft.__table__.c.token == draft.token))
+    db.session.expunge(draft)
 
 
 def _purge() -> None:

@@ -12,11 +12,13 @@ says, since they are part of what the pages promise.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 from flask import current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 DEFAULTS = {
@@ -26,6 +28,10 @@ DEFAULTS = {
     "guess_refuse": "10 per hour",
 }
 KEY = "frontoffice.public_limits"
+# limits' in-memory storage starts its expiry timer without a lock: two threads of one
+# gunicorn worker could both find it stopped and start the same new timer twice
+# (RuntimeError: a resident's "Send request" answered 500). One count at a time there.
+_MEMORY = threading.Lock()
 
 
 def _limiter() -> MovingWindowRateLimiter:
@@ -47,15 +53,23 @@ def address() -> str:
     return f"ip:{request.remote_addr or 'unknown'}"
 
 
+def _one_at_a_time(limiter: MovingWindowRateLimiter) -> contextlib.AbstractContextManager:
+    if isinstance(limiter.storage, MemoryStorage):
+        return _MEMORY
+    return contextlib.nullcontext()
+
+
 def allowed(name: str, *keys: str) -> bool:
     limiter = _limiter()
-    return all(limiter.test(item, name, key) for item in _items(name) for key in keys)
+    with _one_at_a_time(limiter):
+        return all(limiter.test(item, name, key) for item in _items(name) for key in keys)
 
 
 def hit(name: str, *keys: str) -> bool:
     """Counts one; False when that went past a limit."""
     limiter = _limiter()
-    return all([limiter.hit(item, name, key) for item in _items(name) for key in keys])
+    with _one_at_a_time(limiter):
+        return all([limiter.hit(item, name, key) for item in _items(name) for key in keys])
 
 
 def reset() -> None:

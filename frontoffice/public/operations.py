@@ -7,11 +7,12 @@ checked again on accepting, since a draft may be older than a change to the cata
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Insert, insert, select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -103,12 +104,11 @@ def accept_request(
     # One INSERT that reserves the case's id too, and returns it. The token is unique: a
     # second post with it fails here.
     accepted_id, case_id = db.session.execute(
-        insert(AcceptedRequest)
-        .values(
-            token=token,
-            case_id=reserved_case_id(),
-            service_id=service.id,
-            data={
+        _accept_statement(db.session.get_bind().dialect.name),
+        {
+            "token": token,
+            "service_id": service.id,
+            "data": {
                 "answers": answers,
                 "place": asdict(where),
                 "contact": {
@@ -120,18 +120,26 @@ def accept_request(
                     "language": Language(contact.get("language") or Language.ENGLISH.value).value,
                 },
             },
-            track_url=track_url[:500],
-            email_key=normalise.email_key(email),
-            postcode_key=normalise.postcode_key(where.postcode),
-            ip_address=actor.ip_address,
-            created_at=now,
-            next_attempt_at=now + retry_after,
-            attempts=0,
-            failure="",
-        )
-        .returning(AcceptedRequest.id, AcceptedRequest.case_id)
+            "track_url": track_url[:500],
+            "email_key": normalise.email_key(email),
+            "postcode_key": normalise.postcode_key(where.postcode),
+            "ip_address": actor.ip_address,
+            "created_at": now,
+            "next_attempt_at": now + retry_after,
+            "attempts": 0,
+            "failure": "",
+        },
     ).one()
     return accepted_id, Made(format_reference(case_id), service.name, email)
+
+
+@functools.cache
+def _accept_statement(dialect: str) -> Insert:
+    """The INSERT of accept_request, built once per database kind (`dialect`: the name that
+    reserved_case_id's expression depends on). Core, not the ORM's bulk insert, and the values
+    as parameters: the same SQL for less work on every resident's post."""
+    table = AcceptedRequest.__table__
+    return insert(table).values(case_id=reserved_case_id()).returning(table.c.id, table.c.case_id)
 
 
 class CannotRaise(ValueError):

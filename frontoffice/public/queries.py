@@ -8,8 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from frontoffice import clock
 from frontoffice.access.policy import accepted_request_scope
@@ -24,7 +24,7 @@ from frontoffice.cases.status import CaseStatus
 from frontoffice.catalogue.models import Service
 from frontoffice.customers import normalise
 from frontoffice.extensions import db
-from frontoffice.public.models import AcceptedRequest, WebRequest
+from frontoffice.public.models import AcceptedRequest, Draft, WebRequest
 
 QUERY_MAX = 100
 PUBLIC_STATUS = {
@@ -74,16 +74,36 @@ def search_services(services: list[Service], text: str) -> list[Service]:
 
 
 def service_by_code(code: str) -> Service | None:
-    """An offered service with its questions (every journey page asks for them): one query."""
+    """An offered service with its questions (every journey page asks for them): one query.
+    Not its owning partner, which no resident page shows (loaded only if asked for)."""
     return (
         db.session.scalars(
             select(Service)
             .where(Service.code == code[:40], Service.active)
-            .options(joinedload(Service.questions))
+            .options(joinedload(Service.questions), lazyload(Service.owning_partner))
         )
         .unique()
         .one_or_none()
     )
+
+
+def draft_with_service(token: str) -> tuple[Draft | None, Service | None]:
+    """A request journey's draft and the offered service it names, in one query (every page
+    of the journey reads both; service_by_code's loading)."""
+    row = (
+        db.session.execute(
+            select(Draft, Service)
+            .outerjoin(
+                Service,
+                and_(Service.code == Draft.data["service"].as_string(), Service.active),
+            )
+            .where(Draft.token == token)
+            .options(joinedload(Service.questions), lazyload(Service.owning_partner))
+        )
+        .unique()
+        .one_or_none()
+    )
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def web_request(case_id: int) -> WebRequest | None:

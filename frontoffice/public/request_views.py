@@ -38,9 +38,20 @@ def _start_again(error):
     return redirect(url_for("public.find", expired=1))
 
 
+def _found() -> tuple[Draft | None, Service | None]:
+    """This session's draft of a request and the service it is for, if both still are (one
+    query)."""
+    token = drafts.token()
+    if token is None:
+        return None, None
+    draft, service = queries.draft_with_service(token)
+    if draft is None or not drafts.usable(draft, JOURNEY):
+        return None, None
+    return draft, service
+
+
 def _draft() -> tuple[Draft, Service]:
-    draft = drafts.current(JOURNEY)
-    service = queries.service_by_code(str(draft.data.get("service", ""))) if draft else None
+    draft, service = _found()
     if draft is None or service is None:
         raise _Lost()
     return draft, service
@@ -140,15 +151,17 @@ def contact():
 @public
 def check():
     form = CheckForm()
+    found, service = _found()
     if request.method == "POST" and form.validate_on_submit():
         if form.is_bot():
             abort(400)
-        draft = drafts.current(JOURNEY)
-        if draft is None or draft.token != form.token.data:
+        if found is None or found.token != form.token.data:
             made = operations.already_made(form.token.data or "")
             if made is not None:  # the second of a double click
                 return _done(made)
-    draft, service = _draft()
+    if found is None or service is None:
+        raise _Lost()
+    draft = found
     if request.method == "POST" and not form.errors:
         if form.token.data != draft.token:
             raise _Lost()
@@ -173,7 +186,7 @@ def _submit(draft: Draft, service: Service):
         accepted_id, made = operations.accept_request(
             current_actor(), token, service, draft.data, track_url, retry_after=tasks.retry_after()
         )
-        db.session.delete(draft)
+        drafts.discard(draft)
         db.session.commit()
     except operations.Incomplete as problem:
         db.session.rollback()

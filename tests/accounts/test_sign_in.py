@@ -241,3 +241,17 @@ def test_an_email_without_an_at_sign_is_refused_by_its_shape(client):
     assert _errors(response) == [
         "Enter an email address in the correct format, like name@example.org"
     ]
+
+
+def test_a_residents_session_is_not_sent_again_when_nothing_changed(client):
+    """No one is signed in: session protection has no one to sign out, so a page that changes
+    nothing in the session sends no cookie (not the session again, not a remember-me
+    cookie's removal)."""
+    with client.session_transaction() as session:
+        session["public_draft"] = "a-draft-token"
+    for url in ("/", "/request/service"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert page.headers.getlist("Set-Cookie") == [], url
+    with client.session_transaction() as session:
+        assert session["public_draft"] == "a-draft-token"

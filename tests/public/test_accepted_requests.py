@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from frontoffice import clock
+from frontoffice import clock, database
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.ids import reserve_case_id
@@ -182,3 +182,17 @@ def test_a_run_that_finds_its_case_already_raised_makes_no_second_one(resident, 
     db.session.commit()
     assert tasks.raise_request(again.id) == "already raised"
     assert _count(Case) == 1 and _count(ResidentMessage) == 1
+
+
+def test_the_send_request_post_runs_a_fixed_number_of_statements(resident, bins, nudges):
+    """The post every resident makes: a statement more is a read added on the busiest path."""
+    from tests.routing.test_statement_counts import ACCEPT_POST, counted, dialect
+
+    _, tokens = complete(resident, bins)
+    db.session.expunge_all()  # a request starts with nothing read yet
+    db.session.info.pop(database._CACHE_KEY, None)  # nor kept for its transaction
+    with counted() as statements:
+        sent = resident.client.post("/request/check", data=tokens)
+    assert sent.headers["Location"] == "/request/done"
+    assert len(statements) == ACCEPT_POST[dialect()], "\n".join(statements)
+    assert _count(AcceptedRequest) == 1 and len(nudges) == 1

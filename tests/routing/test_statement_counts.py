@@ -34,6 +34,9 @@ RAISE_AND_ROUTE = {"sqlite": 12, "postgresql": 11}
 # the same for 4 services or 12: nothing is read per service
 DEATH_REPORT_SELECTS = {"sqlite": 10, "postgresql": 9}
 DEATH_REPORT = {"sqlite": 48, "postgresql": 21}
+# A resident's "Send request" post (tests/public/test_accepted_requests.py): the draft with its
+# service, the address, the accepted request's INSERT (reserving the case id), the draft's DELETE.
+ACCEPT_POST = {"sqlite": 4, "postgresql": 4}
 
 
 @pytest.fixture
