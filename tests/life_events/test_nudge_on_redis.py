@@ -74,7 +74,9 @@ def report_death(the_app) -> dict[int, str]:
     return {dispatch_id: partner_id for dispatch_id, partner_id, _ in rows}
 
 
-def test_each_partner_gets_its_own_task_on_the_broker(reporting):
+def test_each_partner_gets_its_own_task_on_the_broker(app, reporting):
+    with app.app_context():  # the tests' memory broker used first, as rolled-back tests do
+        worker.celery_app.send_task("frontoffice.heartbeat")
     the_app, env = reporting()
     queue = env["FRONTOFFICE_QUEUE_PREFIX"] + "dispatch"
     broker = redis.Redis.from_url(REDIS_URL)
