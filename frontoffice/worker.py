@@ -101,10 +101,9 @@ def init_app(app: Flask) -> Celery:
 def _forget_connections() -> None:
     """Another broker (tests run several apps in one process): Celery keeps the connection
     and producer pools of the first broker it used, so nudges after commit would still go
-    there. Dropped as Celery itself does after a fork."""
-    pool, celery_app._pool = celery_app._pool, None
+    there. Forgotten as Celery itself does after a fork; not closed, since kombu's registry
+    hands the same pool out again when that broker comes back."""
+    celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
-    if pool is not None:
-        pool.force_close_all()
