@@ -41,11 +41,12 @@ def configure_engine_events(app: Flask) -> None:
 _CACHE_KEY = "frontoffice.transaction_cache"
 
 
-def transaction_cache(name: str) -> dict[Any, Any]:
-    """A dict that lives as long as the current transaction: for set-up rows (routing rules,
-    adapters) read again and again while routing a batch of cases. Emptied on commit and on
-    rollback, so a change made elsewhere is seen by the next transaction."""
-    caches = db.session.info.setdefault(_CACHE_KEY, {})
+def transaction_cache(name: str, session: Session | None = None) -> dict[Any, Any]:
+    """A dict that lives as long as the current transaction (of `session`, by default the
+    app's): for set-up rows (routing rules, adapters) read again and again while routing a
+    batch of cases. Emptied on commit and on rollback, so a change made elsewhere is seen by
+    the next transaction."""
+    caches = (session or db.session).info.setdefault(_CACHE_KEY, {})
     return caches.setdefault(name, {})
 
 

@@ -6,6 +6,7 @@ from frontoffice.audit.models import AuditEvent
 from frontoffice.cases.models import Case, CaseEvent
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion, ServiceTier
 from frontoffice.chasing.models import Chase, ChaseEnd
+from frontoffice.config_cache import ConfigVersion
 from frontoffice.contacts.models import Contact, contact_case
 from frontoffice.customers.models import (
     Customer,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseEvent",
+    "ConfigVersion",
     "Contact",
     "Customer",
     "Dispatch",

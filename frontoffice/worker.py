@@ -23,6 +23,8 @@ def init_app(app: Flask) -> Celery:
     celery_app.Task = AppContextTask
     config = dict(app.config["CELERY"])
     prefix = config.get("queue_prefix", "")
+    if celery_app.conf.broker_url not in (None, config["broker_url"]):
+        _forget_connections()
     celery_app.conf.update(
         broker_url=config["broker_url"],
         result_backend=config["result_backend"],
@@ -98,3 +100,14 @@ def init_app(app: Flask) -> Celery:
     import frontoffice.public.tasks  # noqa: F401 - raising residents' accepted requests
 
     return celery_app
+
+
+def _forget_connections() -> None:
+    """Another broker (tests run several apps in one process): Celery keeps the connection
+    and producer pools of the first broker it used, so nudges after commit would still go
+    there. Forgotten as Celery itself does after a fork; not closed, since kombu's registry
+    hands the same pool out again when that broker comes back."""
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None

@@ -37,7 +37,9 @@ def nudged(monkeypatch) -> list[tuple[str, int]]:
     """(outbox, id) handed to the broker, in order."""
     sent: list[tuple[str, int]] = []
     monkeypatch.setattr(
-        dispatch_tasks, "enqueue_batch", lambda ids: sent.extend(("dispatch", i) for i in ids)
+        dispatch_tasks,
+        "enqueue_batches",
+        lambda groups: sent.extend(("dispatch", i) for ids in groups for i in ids),
     )
     for name, tasks in (
         ("webhook", webhook_tasks),

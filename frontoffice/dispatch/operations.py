@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from frontoffice import clock
+from frontoffice import clock, config_cache
 from frontoffice.adapters.base import DeliveryPayload
 from frontoffice.crypto import decrypt_json
 from frontoffice.database import transaction_cache
@@ -37,7 +37,17 @@ OUTBOX_UNFLUSHED_KEY = "frontoffice.outbox.unflushed"
 PORTAL = "portal"
 
 
-def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
+@dataclass(frozen=True)
+class AdapterRef:
+    """What an outbox row names of an adapter, kept per process (frontoffice.config_cache)."""
+
+    id: int
+    partner_id: int
+    service_id: int | None
+    adapter_type: str
+
+
+def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | AdapterRef | None:
     """The partner's adapter for this service, else its default; None means the portal."""
     cache = transaction_cache("adapter_for")
     if (partner_id, service_id) not in cache:
@@ -45,13 +55,13 @@ def adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | Non
     return cache[partner_id, service_id]
 
 
-def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | None:
+def _adapter_for(partner_id: int, service_id: int | None) -> PartnerAdapter | AdapterRef | None:
     candidates = [a for a in _adapters_of(partner_id) if a.service_id in (service_id, None)]
     specific = [a for a in candidates if a.service_id is not None]
     return (specific or candidates or [None])[0]
 
 
-def _adapters_of(partner_id: int) -> list[PartnerAdapter]:
+def _adapters_of(partner_id: int) -> list[PartnerAdapter | AdapterRef]:
     """A partner's active adapters, read once per transaction for all its services."""
     read_adapters([partner_id])
     return transaction_cache("adapters_of")[partner_id]
@@ -64,6 +74,11 @@ def read_adapters(partner_ids: Iterable[int]) -> None:
     missing = sorted(set(partner_ids) - cache.keys())
     if not missing:
         return
+    kept = config_cache.cached("adapters", _all_adapters)
+    if kept is not None:
+        for partner_id in missing:
+            cache[partner_id] = kept.get(partner_id, [])
+        return
     for partner_id in missing:
         cache[partner_id] = []
     for adapter in db.session.scalars(
@@ -72,6 +87,20 @@ def read_adapters(partner_ids: Iterable[int]) -> None:
         .order_by(PartnerAdapter.id)
     ):
         cache[adapter.partner_id].append(adapter)
+
+
+def _all_adapters() -> dict[int, list[AdapterRef]]:
+    """Every active adapter, by partner, in id order: one read per process while the
+    set-up is unchanged."""
+    t = PartnerAdapter.__table__.c
+    by_partner: dict[int, list[AdapterRef]] = {}
+    for row_ in db.session.execute(
+        select(t.id, t.partner_id, t.service_id, t.adapter_type)
+        .where(t.active.is_(True))
+        .order_by(t.id)
+    ):
+        by_partner.setdefault(row_.partner_id, []).append(AdapterRef(*row_))
+    return by_partner
 
 
 def row(

@@ -158,8 +158,7 @@ def sweep() -> int:
     """Re-enqueues dispatches that are due but whose task was lost (broker, crash)."""
     partner_of = operations.take_due(now=clock.now(), policy=RetryPolicy.from_env())
     db.session.commit()
-    for batch in batches(partner_of, partner_of):
-        enqueue_batch(batch)
+    enqueue_batches(batches(partner_of, partner_of))
     return len(partner_of)
 
 
@@ -233,6 +232,28 @@ def enqueue_batch(dispatch_ids: list[int]) -> None:
         log.warning("could not enqueue %s dispatches; the sweeper will retry", len(dispatch_ids))
 
 
+def enqueue_batches(groups: list[list[int]]) -> None:
+    """Several batches (a report's, one per partner) put on the broker together: with Redis
+    in one round trip on one connection (kombu's publish batch), each still its own task, so
+    a partner that is down holds up only its own. If the broker fails, the sweeper finds
+    them: the rows are the truth."""
+    if len(groups) < 2:
+        for group in groups:
+            enqueue_batch(group)
+        return
+    try:
+        with celery_app.producer_or_acquire() as producer, producer.batch():
+            for group in groups:
+                if len(group) == 1:
+                    deliver.apply_async(args=group, producer=producer)
+                else:
+                    deliver_batch.apply_async(args=[group], producer=producer)
+    except Exception:
+        log.warning(
+            "could not enqueue %s dispatches; the sweeper will retry", sum(map(len, groups))
+        )
+
+
 def batches(dispatch_ids: Iterable[int], partner_of: dict[int, int]) -> list[list[int]]:
     """The ids grouped by partner (one that is down then holds up only its own), in order,
     at most BATCH_SIZE to a batch so the worker processes share the work."""
@@ -252,5 +273,4 @@ def batches(dispatch_ids: Iterable[int], partner_of: dict[int, int]) -> list[lis
 def _enqueue_committed_outbox(session: Session) -> None:
     ids = session.info.get(operations.OUTBOX_KEY)
     partner_of = session.info.get(operations.OUTBOX_PARTNERS_KEY) or {}
-    for batch in batches(ids or (), partner_of):
-        enqueue_batch(batch)
+    enqueue_batches(batches(ids or (), partner_of))

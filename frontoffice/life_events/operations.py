@@ -167,27 +167,36 @@ def report(actor: Actor, customer: Customer, report: Report) -> LifeEvent:
     offered = {o.service.id: o.service for o in rules.offered(report.kind, place)}
     check(customer, report, set(offered))
     key = dedupe_key(customer, report)
-    first = _first_report(key)
-    event = _event(actor, customer, report, key if first is None else None, first)
-    if first is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(event)
-                db.session.flush()
-        except IntegrityError:  # reported at the same moment by someone else
-            first = _first_report(key)
-            event = _event(actor, customer, report, None, first)
+    # A first report is the rule: written at once, its key unique, rather than looked for
+    # first; a report already made (or made at the same moment) is found when it clashes.
+    event = _event(actor, customer, report, key, None)
+    first = None
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+            db.session.flush()
+    except IntegrityError:
+        first = _first_report(key)
+        if first is None:  # not the key that clashed
+            raise
+        event = _event(actor, customer, report, None, first)
     if first is not None:
         db.session.add(event)
         db.session.flush()
         _audit(actor, event, "report_life_event_again", {"first": first.reference})
         return event
-    _change_record(actor, customer, event, report)
-    _tell(
-        actor, customer, event, report, place, [offered[i] for i in sorted(set(report.service_ids))]
-    )
-    _audit(actor, event, "report_life_event", {"services": list(report.service_ids)})
-    db.session.flush()  # the notifications and the audit row together
+    with audit.together():  # the record's, the cases' and the report's audit rows
+        _change_record(actor, customer, event, report)
+        _tell(
+            actor,
+            customer,
+            event,
+            report,
+            place,
+            [offered[i] for i in sorted(set(report.service_ids))],
+        )
+        _audit(actor, event, "report_life_event", {"services": list(report.service_ids)})
+    db.session.flush()  # the notifications and the audit rows together
     return event
 
 

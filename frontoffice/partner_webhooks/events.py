@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from frontoffice import clock
+from frontoffice import clock, config_cache
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.database import transaction_scoped
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
@@ -117,15 +117,22 @@ def _changes(session: Session) -> dict[int, dict[int, str]]:
 def _subscriptions(session: Session) -> dict[int, list[tuple[int, list[str]]]]:
     """partner id -> its active subscriptions (id, events), read once per transaction."""
     if SUBSCRIPTIONS_KEY not in session.info:
-        by_partner: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
-        for sub_id, partner_id, events in session.execute(
-            select(
-                WebhookSubscription.id, WebhookSubscription.partner_id, WebhookSubscription.events
-            ).where(WebhookSubscription.active.is_(True))
-        ):
-            by_partner[partner_id].append((sub_id, events))
-        session.info[SUBSCRIPTIONS_KEY] = by_partner
+        kept = config_cache.cached(
+            "webhook_subscriptions", lambda: _read_subscriptions(session), session
+        )
+        session.info[SUBSCRIPTIONS_KEY] = kept if kept is not None else _read_subscriptions(session)
     return session.info[SUBSCRIPTIONS_KEY]
+
+
+def _read_subscriptions(session: Session) -> dict[int, list[tuple[int, list[str]]]]:
+    by_partner: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
+    for sub_id, partner_id, events in session.execute(
+        select(
+            WebhookSubscription.id, WebhookSubscription.partner_id, WebhookSubscription.events
+        ).where(WebhookSubscription.active.is_(True))
+    ):
+        by_partner[partner_id].append((sub_id, events))
+    return dict(by_partner)
 
 
 @event.listens_for(Session, "before_flush")

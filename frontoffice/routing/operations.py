@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from frontoffice import clock
+from frontoffice import clock, config_cache
 from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
@@ -45,11 +46,44 @@ def rules_for(service_id: int) -> list[resolve.Rule]:
     return cache[service_id]
 
 
+@dataclass(frozen=True)
+class PartnerRef:
+    """What routing needs of a partner (a payload's code, a timeline's name), kept per
+    process (frontoffice.config_cache) where a Partner row could not be."""
+
+    id: int
+    code: str
+    name: str
+
+
+def _all_rules() -> tuple[dict[int, list[resolve.Rule]], dict[int, PartnerRef]]:
+    """Every routing rule, by service, and the partners they name: one read per process
+    while the set-up is unchanged."""
+    by_service: dict[int, list[resolve.Rule]] = {}
+    partners: dict[int, PartnerRef] = {}
+    rows = (
+        db.session.scalars(select(RoutingRule).options(joinedload(RoutingRule.partners)))
+        .unique()
+        .all()
+    )
+    for r in rows:
+        by_service.setdefault(r.service_id, []).append(to_rule(r))
+        partners.update((p.id, PartnerRef(p.id, p.code, p.name)) for p in r.partners)
+    return by_service, partners
+
+
 def _read_rules(service_ids: list[int]) -> None:
     """The rules of these services, read in one go into the transaction's cache."""
     cache = transaction_cache("rules_for")
     missing = [i for i in dict.fromkeys(service_ids) if i not in cache]
     if not missing:
+        return
+    kept = config_cache.cached("routing_rules", _all_rules)
+    if kept is not None:
+        by_service, partners = kept
+        for service_id in missing:
+            cache[service_id] = by_service.get(service_id, [])
+        transaction_cache("partners").update(partners)
         return
     for service_id in missing:
         cache[service_id] = []
@@ -234,7 +268,7 @@ def _route(case: Case, actor: Actor, on: date, reason: str, customers: dict[int,
     return written
 
 
-def _partners(ids: tuple[int, ...]) -> dict[int, Partner]:
+def _partners(ids: tuple[int, ...]) -> dict[int, Partner | PartnerRef]:
     cache = transaction_cache("partners")
     missing = [i for i in ids if i not in cache]
     if missing:

@@ -32,8 +32,8 @@ NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", re.IGNORECASE)
 # batch (frontoffice.cases.ids), where PostgreSQL's sequence gives it.
 RAISE_AND_ROUTE = {"sqlite": 12, "postgresql": 11}
 # the same for 4 services or 12: nothing is read per service
-DEATH_REPORT_SELECTS = {"sqlite": 10, "postgresql": 9}
-DEATH_REPORT = {"sqlite": 48, "postgresql": 21}
+DEATH_REPORT_SELECTS = {"sqlite": 9, "postgresql": 8}
+DEATH_REPORT = {"sqlite": 45, "postgresql": 18}
 # A resident's "Send request" post (tests/public/test_accepted_requests.py): the draft with its
 # service, the address, the accepted request's INSERT (reserving the case id), the draft's DELETE.
 ACCEPT_POST = {"sqlite": 4, "postgresql": 4}
