@@ -1,9 +1,11 @@
 """Bare extension instances; create_app() binds them to an app."""
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import SESSION_KEYS
+from flask_login.signals import session_protected
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -34,16 +36,25 @@ class _LoginManager(LoginManager):
     session (a draft's token, the CSRF token) "failed" on every request, so each page re-signed
     the session cookie and sent a cookie clearing a remember-me token nobody was given. With no
     one signed in and no remember-me cookie there is no one to sign out: skip the check.
+    Where someone is, a session cookie sent from another browser or address signs them out.
     """
 
     def _session_protection_failed(self) -> bool:
         if "_user_id" not in session and self._remember_cookie_name() not in request.cookies:
             return False
+        if session.permanent and session.get("_id") != self._session_identifier_generator():
+            # Flask-Login only marks a permanent session "not fresh" when its browser and
+            # address change, even in strong mode; staff sessions are permanent (for their
+            # idle limit), so a cookie replayed from elsewhere would stay signed in.
+            for key in SESSION_KEYS:
+                session.pop(key, None)
+            session["_remember"] = "clear"
+            session_protected.send(current_app._get_current_object())
+            return True
         return super()._session_protection_failed()
 
     @staticmethod
     def _remember_cookie_name() -> str:
-        from flask import current_app
         from flask_login.config import COOKIE_NAME
 
         return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)

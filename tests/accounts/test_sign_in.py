@@ -255,3 +255,15 @@ def test_a_residents_session_is_not_sent_again_when_nothing_changed(client):
         assert page.headers.getlist("Set-Cookie") == [], url
     with client.session_transaction() as session:
         assert session["public_draft"] == "a-draft-token"
+
+
+def test_a_session_cookie_replayed_from_another_browser_is_signed_out(client, user):
+    sign_in(client, user)
+    assert client.get("/staff/").status_code == 200
+
+    stolen = client.get("/staff/", headers={"User-Agent": "Another browser/1.0"})
+
+    assert stolen.status_code == 302
+    assert urlsplit(stolen.headers["Location"]).path == "/sign-in"
+    # and the session is gone for the original browser too: the cookie was given away
+    assert client.get("/staff/").status_code == 302
