@@ -47,6 +47,7 @@ from frontoffice.adapters.errors import PermanentError, RetryableError
 USER_AGENT = "frontoffice-adapters/1"
 MAX_RETRY_AFTER = 24 * 3600.0
 MAX_IDLE = 10  # kept-alive connections per host and process
+MAX_BODY = 32 * 1024 * 1024  # an answer's body we read; a partner's is a few kilobytes
 _SECRET_PARAM = re.compile(r"((?:api_key|key|token|secret|password)=)[^&\s\"']+", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -310,7 +311,7 @@ def send(
         try:
             connection.request(method, target, body=content, headers=request_headers)
             raw = connection.getresponse()
-            body = raw.read()
+            body = raw.read(MAX_BODY + 1)
         except TimeoutError:
             connection.close()
             raise RetryableError(
@@ -325,7 +326,13 @@ def send(
             if reused and attempt == 1 and isinstance(error, ConnectionError):
                 continue
             raise RetryableError(f"The connection to {where} failed: {_reason(error)}") from None
-        if raw.will_close:
+        if len(body) > MAX_BODY:
+            connection.close()
+            raise PermanentError(
+                f"{what} at {where} answered with more than {MAX_BODY // 1048576} MB: "
+                "not read (check the address)"
+            )
+        if raw.will_close or not raw.isclosed():  # not isclosed: some of the answer unread
             connection.close()
         else:
             _checkin(key, connection)

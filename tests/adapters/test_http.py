@@ -26,8 +26,13 @@ class RawServer:
     then close without saying so) or "drop" (read the request, close without answering).
     Keeps every request line and headers, and the number of connections accepted."""
 
-    def __init__(self, script=lambda conn, n: "answer", tls: ssl.SSLContext | None = None):
-        self.script, self.tls = script, tls
+    def __init__(
+        self,
+        script=lambda conn, n: "answer",
+        tls: ssl.SSLContext | None = None,
+        answer: bytes = ANSWER,
+    ):
+        self.script, self.tls, self.answer = script, tls, answer
         self.requests: list[tuple[int, str, dict[str, str]]] = []
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -64,7 +69,7 @@ class RawServer:
                 action = self.script(number, n)
                 if action == "drop":
                     return
-                sock.sendall(ANSWER)
+                sock.sendall(self.answer)
                 if action == "answer-close":
                     return
         except (OSError, ssl.SSLError):
@@ -96,6 +101,24 @@ def test_connections_are_kept_alive_between_calls():
         assert response.status_code == 200 and response.json() == {"reference": "R"}
     assert server.connections == 1 and len(server.requests) == 3
     server.close()
+
+
+def test_an_answer_larger_than_we_read_is_refused_and_its_connection_not_kept(monkeypatch):
+    monkeypatch.setattr(_http, "MAX_BODY", 1000)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    huge = RawServer(answer=head + b"Content-Length: 5000\r\n\r\n" + b"x" * 5000)
+    with pytest.raises(PermanentError, match="answered with more than"):
+        post(huge.url)
+    with pytest.raises(PermanentError):
+        post(huge.url)
+    assert huge.connections == 2  # the half-read connection was not used again
+    huge.close()
+
+    at_limit = RawServer(answer=head + b"Content-Length: 1000\r\n\r\n" + b"y" * 1000)
+    assert post(at_limit.url).content == b"y" * 1000
+    assert post(at_limit.url).status_code == 200
+    assert at_limit.connections == 1  # read to its end: kept alive
+    at_limit.close()
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_used():
