@@ -9,8 +9,8 @@ a live worker's or browser's fresh database, and the benches (bench/intake.py, b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from frontoffice import clock
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
 from frontoffice.customers.normalise import postcode_key
 from frontoffice.extensions import db
@@ -75,16 +75,16 @@ def gazetteer(*addresses: Address) -> list[GazetteerAddress]:
     return rows
 
 
-def route(service: Service, partner: Partner, priority: int = 1) -> RoutingRule:
-    """The (flushed) service goes to `partner` wherever the resident lives, from 2020."""
+def route(service: Service, *partners: Partner, priority: int = 1) -> RoutingRule:
+    """The (flushed) service goes to `partners` wherever the resident lives, from 2020."""
     rule = RoutingRule(
         service_id=service.id,
         area_kind=AreaKind.ANY,
         area_code="",
         priority=priority,
-        effective_from=clock.today().replace(year=2020),
+        effective_from=date(2020, 1, 1),
     )
-    rule.partners = [partner]
+    rule.partners = list(partners)
     db.session.add(rule)
     return rule
 

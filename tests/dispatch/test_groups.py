@@ -2,8 +2,6 @@
 called, recorded; a changed adapter is seen by the next task; a partner failing in a row is
 not called for the rest of the group."""
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import event, select
 
@@ -15,8 +13,8 @@ from frontoffice.dispatch import delivery, tasks
 from frontoffice.dispatch.models import AttemptOutcome, Dispatch, DispatchStatus, PartnerAdapter
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
-from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import route_case
+from tests import service_builder
 from tests.factories import CaseFactory, PartnerFactory, ServiceFactory
 from tests.partner_servers import WebhookReceiver
 
@@ -42,15 +40,7 @@ def webhook_partner(app, url, secret=SECRET):
     )
     db.session.add(adapter)
     service = ServiceFactory(owning_partner=partner)
-    rule = RoutingRule(
-        service_id=service.id,
-        area_kind=AreaKind.ANY,
-        area_code="",
-        priority=1,
-        effective_from=datetime(2020, 1, 1).date(),
-    )
-    rule.partners = [partner]
-    db.session.add(rule)
+    service_builder.route(service, partner)
     db.session.flush()
     return partner, adapter, service
 

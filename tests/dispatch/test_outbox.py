@@ -12,8 +12,8 @@ from frontoffice.dispatch.models import AttemptOutcome, Dispatch, DispatchStatus
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.dispatch.queries import Reach, reach_of
 from frontoffice.extensions import db
-from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import route_case
+from tests import service_builder
 from tests.factories import CaseFactory, PartnerFactory
 
 ACTOR = Actor(None, "test", "")
@@ -24,15 +24,7 @@ POLICY = RetryPolicy(
 
 def routed_case(*partners):
     case = CaseFactory()
-    rule = RoutingRule(
-        service_id=case.service_id,
-        area_kind=AreaKind.ANY,
-        area_code="",
-        priority=1,
-        effective_from=datetime(2020, 1, 1).date(),
-    )
-    rule.partners = list(partners) or [case.owning_partner]
-    db.session.add(rule)
+    service_builder.route(case.service, *(partners or [case.owning_partner]))
     db.session.flush()
     return case, route_case(case, ACTOR)
 

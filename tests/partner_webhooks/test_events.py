@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from frontoffice.access.actor import Actor
@@ -15,8 +13,8 @@ from frontoffice.extensions import db
 from frontoffice.partner_webhooks import operations
 from frontoffice.partner_webhooks.events import OUTBOX_KEY
 from frontoffice.partner_webhooks.models import WebhookDelivery
-from frontoffice.routing.models import AreaKind, RoutingRule
 from frontoffice.routing.operations import reroute
+from tests import service_builder
 from tests.dispatch.test_outbox import routed_case
 from tests.factories import CustomerFactory, PartnerFactory, ServiceFactory
 
@@ -181,15 +179,7 @@ def test_a_raised_case_is_case_new_and_a_change_in_its_transaction_updates_that_
     north, east = PartnerFactory(), PartnerFactory()
     hook, other = subscribe(north), subscribe(east)
     service = ServiceFactory(owning_partner=east)
-    rule = RoutingRule(
-        service_id=service.id,
-        area_kind=AreaKind.ANY,
-        area_code="",
-        priority=1,
-        effective_from=date(2020, 1, 1),
-    )
-    rule.partners = [north]
-    db.session.add(rule)
+    service_builder.route(service, north)
     db.session.commit()
     case = cases.raise_case(STAFF, CustomerFactory(), service, Channel.PHONE, "Raised")
     (delivery,) = db.session.scalars(
