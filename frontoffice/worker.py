@@ -25,6 +25,7 @@ def init_app(app: Flask) -> Celery:
     prefix = config.get("queue_prefix", "")
     if celery_app.conf.broker_url not in (None, config["broker_url"]):
         _forget_connections()
+    sweep_seconds = float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30"))
     celery_app.conf.update(
         broker_url=config["broker_url"],
         result_backend=config["result_backend"],
@@ -50,19 +51,19 @@ def init_app(app: Flask) -> Celery:
             "heartbeat": {"task": "frontoffice.heartbeat", "schedule": 60.0},
             "dispatch-sweep": {
                 "task": "frontoffice.dispatch.sweep",
-                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+                "schedule": sweep_seconds,
             },
             "messages-sweep": {
                 "task": "frontoffice.messages.sweep",
-                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+                "schedule": sweep_seconds,
             },
             "intake-sweep": {
                 "task": "frontoffice.public.sweep",
-                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+                "schedule": sweep_seconds,
             },
             "partner-webhooks-sweep": {
                 "task": "frontoffice.partner_webhooks.sweep",
-                "schedule": float(os.environ.get("FRONTOFFICE_SWEEP_SECONDS", "30")),
+                "schedule": sweep_seconds,
             },
             "acknowledgement-chase": {
                 "task": "frontoffice.chasing.chase_overdue",

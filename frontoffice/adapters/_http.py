@@ -39,7 +39,7 @@ import threading
 import urllib.request
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, unquote, urlencode, urlsplit
 
 from frontoffice import clock
 from frontoffice.adapters.errors import PermanentError, RetryableError
@@ -165,10 +165,7 @@ def _new_connection(
     parts = urlsplit(proxy)
     proxy_headers = {}
     if parts.username:
-        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        proxy_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(
-            credentials.encode()
-        ).decode("ascii")
+        proxy_headers["Proxy-Authorization"] = _basic_credentials(parts)
     proxy_host, proxy_port = parts.hostname or "", parts.port or 80
     if scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -223,6 +220,12 @@ def _checkin(key: tuple[str, str, int], connection: http.client.HTTPConnection) 
             idle.append(connection)
             return
     connection.close()
+
+
+def _basic_credentials(parts: SplitResult) -> str:
+    """The Basic credentials of an address's user:password, as an Authorization header."""
+    credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
 
 
 def safe_url(url: str) -> str:
@@ -293,10 +296,7 @@ def send(
     full_url = f"{scheme}://{netloc}{path}"
     request_headers = {"Host": netloc, "User-Agent": USER_AGENT}
     if parts.username:  # credentials in the address, as httpx sent them
-        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        request_headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode(
-            "ascii"
-        )
+        request_headers["Authorization"] = _basic_credentials(parts)
     request_headers.update(headers or {})
     key = (scheme, host, port)
 

@@ -161,15 +161,15 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
     found: dict[tuple[int, int | None], Destination] = {}
     if adapter_ids:
         connection = db.session.connection()
+        secret_key = current_app.config["SECRET_KEY"]
         for row in connection.execute(_destinations_statement(), {"ids": sorted(adapter_ids)}):
-            found[row.partner_id, row.id] = Destination(
-                partner_name=row.name,
-                settings={
-                    **row.settings,
-                    **_secrets(current_app.config["SECRET_KEY"], row.secret_settings),
-                },
-                breaker_open_until=row.breaker_open_until,
-                failing=row.consecutive_failures > 0 or row.breaker_open_until is not None,
+            found[row.partner_id, row.id] = _adapter_destination(
+                secret_key,
+                row.name,
+                row.settings,
+                row.secret_settings,
+                row.consecutive_failures,
+                row.breaker_open_until,
             )
     portal = {c.partner_id for c in claimed if c.partner_adapter_id is None}
     if portal:
@@ -206,11 +206,8 @@ def claim_with_destinations(
         if taken.partner_adapter_id is None:
             found[key] = Destination(partner_name=partner_name, settings={})
         elif settings is not None:
-            found[key] = Destination(
-                partner_name=partner_name,
-                settings={**settings, **_secrets(secret_key, secret_settings)},
-                breaker_open_until=open_until,
-                failing=failures > 0 or open_until is not None,
+            found[key] = _adapter_destination(
+                secret_key, partner_name, settings, secret_settings, failures, open_until
             )
     claimed.sort(key=lambda c: c.id)
     return claimed, found
@@ -235,6 +232,22 @@ def _claim_with_destinations_statement() -> Select:
         p.name,
     ).select_from(
         taken.join(_PARTNER, p.id == t.partner_id).outerjoin(_ADAPTER, a.id == t.partner_adapter_id)
+    )
+
+
+def _adapter_destination(
+    secret_key: str,
+    partner_name: str,
+    settings: dict[str, Any],
+    secret_settings: str,
+    failures: int,
+    open_until: datetime | None,
+) -> Destination:
+    return Destination(
+        partner_name=partner_name,
+        settings={**settings, **_secrets(secret_key, secret_settings)},
+        breaker_open_until=open_until,
+        failing=failures > 0 or open_until is not None,
     )
 
 

@@ -34,22 +34,24 @@ def _first_phone_and_email(customer: Customer) -> tuple[str, str]:
     if customer.id is None or not {"phones", "emails"} & unloaded:
         phones, emails = customer.phones, customer.emails
         return (phones[0].number if phones else "", emails[0].address if emails else "")
-    phone = (
-        select(CustomerPhone.number)
-        .where(CustomerPhone.customer_id == customer.id)
-        .order_by(CustomerPhone.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    email = (
-        select(CustomerEmail.address)
-        .where(CustomerEmail.customer_id == customer.id)
-        .order_by(CustomerEmail.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    phone, email = db.session.execute(select(phone, email)).one()
+    phone, email = db.session.execute(
+        select(
+            _first(CustomerPhone, CustomerPhone.number, customer.id),
+            _first(CustomerEmail, CustomerEmail.address, customer.id),
+        )
+    ).one()
     return phone or "", email or ""
+
+
+def _first(model: type[CustomerPhone | CustomerEmail], column: Any, customer_id: int) -> Any:
+    """The column of the customer's earliest row of `model`, as a scalar subquery."""
+    return (
+        select(column)
+        .where(model.customer_id == customer_id)
+        .order_by(model.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def case_payload(

@@ -244,9 +244,7 @@ def wait_behind(delivery: WebhookDelivery, earlier: WebhookDelivery) -> float:
     now = clock.now()
     due = earlier.next_attempt_at if earlier.status is DeliveryStatus.PENDING else None
     seconds = max(1.0, (due - now).total_seconds() + 1.0) if due is not None else 1.0
-    delivery.status = DeliveryStatus.PENDING
-    delivery.attempts -= 1
-    delivery.next_attempt_at = now + timedelta(seconds=seconds)
+    defer(delivery, now + timedelta(seconds=seconds))
     return seconds
 
 
@@ -265,8 +263,9 @@ def record_delivered(delivery: WebhookDelivery) -> None:
     outbox.reset_breaker(WebhookSubscription, delivery.subscription_id)
 
 
-def defer_while_breaker_open(delivery: WebhookDelivery, until: datetime) -> None:
-    """Its receiver is known to be failing: not called, and not counted as an attempt."""
+def defer(delivery: WebhookDelivery, until: datetime) -> None:
+    """Not called now (its receiver is failing, or an earlier event must go first), and not
+    counted as an attempt."""
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts -= 1
     delivery.next_attempt_at = until

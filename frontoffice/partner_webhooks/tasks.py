@@ -54,7 +54,7 @@ def deliver(delivery_id: int) -> str:
         return "dropped"
     until = subscription.breaker_open_until
     if until is not None and until > clock.now():
-        operations.defer_while_breaker_open(delivery, until)
+        operations.defer(delivery, until)
         db.session.commit()
         enqueue(delivery_id, countdown=(until - clock.now()).total_seconds())
         return "deferred"
