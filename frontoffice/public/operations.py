@@ -157,7 +157,7 @@ def raise_accepted(accepted: AcceptedRequest) -> Case:
     where = Where(**accepted.data["place"])
     email, phone = contact["email"], contact["phone"]
     language = Language(contact["language"])
-    customer = _customer(actor, contact, email, phone, language)
+    customer = land_customer(actor, contact, email, phone, language)
     case = cases.raise_case(
         actor,
         customer,
@@ -206,9 +206,11 @@ def place(address: dict[str, Any]) -> Where:
     return Where(None, ", ".join(str(p) for p in parts if p), postcode)
 
 
-def _customer(
+def land_customer(
     actor: Actor, contact: dict[str, Any], email: str, phone: str, language: Language
 ) -> Customer:
+    """The record a web request's contact details land on, whether it is raised or closed:
+    a confident match, else a new record (matching.land)."""
     # The address a request is about is not asked as the resident's own, so it is not matched.
     found = matching.match(
         matching.Given(

@@ -137,9 +137,8 @@ def close(
     contact = accepted.data.get("contact") or {}
     email = str(contact.get("email") or "")
     language = Language(contact.get("language") or Language.ENGLISH.value)
-    # The record raising would have used (public.operations, kept as it is: the accept path's).
     phone = str(contact.get("phone") or "")
-    customer = operations._customer(actor, contact, email, phone, language)  # noqa: SLF001
+    customer = operations.land_customer(actor, contact, email, phone, language)
     audit.record(
         actor,
         "close_web_request",
