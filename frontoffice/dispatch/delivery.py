@@ -280,8 +280,7 @@ class Delivered:
 
 def record_delivered(delivered: list[Delivered]) -> None:
     """The group's deliveries: statuses, attempts and timeline entries, a statement each for
-    the whole group, and each failing partner's breaker reset once. What operations.
-    record_delivered and timeline.delivered write for one dispatch.
+    the whole group, and each failing partner's breaker reset once.
 
     The timeline entries are written past the ORM, so the flush hooks do not see them; they
     would ignore them anyway (DISPATCHED is not a change partners' webhooks are told of)."""

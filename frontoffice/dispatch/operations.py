@@ -16,7 +16,6 @@ from sqlalchemy import ColumnElement, event, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from frontoffice import clock, config_cache
-from frontoffice.adapters.base import DeliveryPayload
 from frontoffice.crypto import decrypt_json
 from frontoffice.database import transaction_cache
 from frontoffice.dispatch import outbox
@@ -211,12 +210,6 @@ def load(dispatch_id: int) -> Dispatch:
     return db.session.get(Dispatch, dispatch_id, populate_existing=True)
 
 
-def claim(dispatch_id: int, policy: RetryPolicy) -> Dispatch | None:
-    """Takes a dispatch for delivery unless it is done or another worker holds a fresh claim."""
-    claimed = claim_many([dispatch_id], policy)
-    return claimed[0] if claimed else None
-
-
 def claimable(d: Any, stale: datetime) -> ColumnElement[bool]:
     """Due, and not held by another worker's claim younger than the lease. `d`: the Dispatch
     class or its table's columns."""
@@ -224,24 +217,6 @@ def claimable(d: Any, stale: datetime) -> ColumnElement[bool]:
         d.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
         (d.status == DispatchStatus.DELIVERING) & (d.claimed_at < stale),
     )
-
-
-def claim_many(dispatch_ids: list[int], policy: RetryPolicy) -> list[Dispatch]:
-    """Takes those of the dispatches that are due and not held by another worker's fresh
-    claim, in id order. One conditional UPDATE, so two workers never both claim one."""
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
-    claimed = db.session.scalars(
-        update(Dispatch)
-        .where(
-            Dispatch.id.in_(dispatch_ids),
-            claimable(Dispatch, stale),
-        )
-        .values(status=DispatchStatus.DELIVERING, claimed_at=now, attempts=Dispatch.attempts + 1)
-        .returning(Dispatch)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    ).all()
-    return sorted(claimed, key=lambda d: d.id)
 
 
 def release(dispatch: Dispatch) -> None:
@@ -254,53 +229,12 @@ def release(dispatch: Dispatch) -> None:
     db.session.flush()
 
 
-@dataclass(frozen=True)
-class Delivery:
-    """What a worker needs to make the call, read while the claim is held."""
-
-    dispatch_id: int
-    adapter_type: str
-    settings: dict[str, Any]
-    payload: DeliveryPayload
-    breaker_open_until: datetime | None
-    partner_was_failing: bool = False  # its breaker's count must be reset on success
-
-
 def adapter_settings(adapter: PartnerAdapter) -> dict[str, Any]:
     """Its settings with the secret ones decrypted, for the adapter's call only."""
     return {
         **adapter.settings,
         **decrypt_json(current_app.config["SECRET_KEY"], adapter.secret_settings),
     }
-
-
-def _adapter_with_settings(adapter_id: int) -> tuple[PartnerAdapter, dict[str, Any]]:
-    """Read once per transaction: a group of dispatches to one partner shares it."""
-    cache = transaction_cache("partner_adapter")
-    if adapter_id not in cache:
-        adapter = db.session.get(PartnerAdapter, adapter_id)
-        cache[adapter_id] = (adapter, adapter_settings(adapter))
-    return cache[adapter_id]
-
-
-def prepare(dispatch: Dispatch) -> Delivery:
-    settings: dict[str, Any] = {}
-    breaker = None
-    failing = False
-    if dispatch.partner_adapter_id is not None:
-        adapter, settings = _adapter_with_settings(dispatch.partner_adapter_id)
-        breaker = adapter.breaker_open_until
-        failing = adapter.consecutive_failures > 0 or breaker is not None
-    return Delivery(
-        dispatch_id=dispatch.id,
-        adapter_type=dispatch.adapter_type,
-        settings=settings,
-        payload=DeliveryPayload.from_dict(
-            {**dispatch.payload, "idempotency_key": dispatch.idempotency_key}
-        ),
-        breaker_open_until=breaker,
-        partner_was_failing=failing,
-    )
 
 
 def _log_attempt(
@@ -315,25 +249,6 @@ def _log_attempt(
             duration_ms=duration_ms,
         )
     )
-
-
-def record_delivered(
-    dispatch: Dispatch,
-    *,
-    partner_reference: str | None,
-    detail: str,
-    duration_ms: int,
-    reset_breaker: bool = True,
-) -> None:
-    """Not flushed: the caller's commit writes a group of deliveries together."""
-    dispatch.status = DispatchStatus.DELIVERED
-    dispatch.delivered_at = clock.now()
-    dispatch.partner_reference = (partner_reference or None) and partner_reference[:100]
-    dispatch.next_attempt_at = None
-    dispatch.last_error = ""
-    _log_attempt(dispatch, AttemptOutcome.DELIVERED, detail, duration_ms)
-    if reset_breaker and dispatch.partner_adapter_id is not None:
-        outbox.reset_breaker(PartnerAdapter, dispatch.partner_adapter_id)
 
 
 def record_failure(

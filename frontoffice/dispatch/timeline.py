@@ -7,14 +7,6 @@ from frontoffice.dispatch.models import Dispatch
 from frontoffice.extensions import db
 
 
-def delivered(dispatch: Dispatch) -> None:
-    _add(
-        dispatch,
-        CaseEventKind.DISPATCHED,
-        delivered_note(dispatch.partner.name, dispatch.adapter_type, dispatch.partner_reference),
-    )
-
-
 def delivered_note(partner_name: str, adapter_type: str, partner_reference: str | None) -> str:
     reference = f" (their reference {partner_reference})" if partner_reference else ""
     return f"Delivered to {partner_name} by {adapter_type}{reference}"

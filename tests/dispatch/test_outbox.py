@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from frontoffice.access.actor import Actor
-from frontoffice.dispatch import operations
+from frontoffice.dispatch import delivery, operations
 from frontoffice.dispatch.models import AttemptOutcome, Dispatch, DispatchStatus, PartnerAdapter
 from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.dispatch.queries import Reach, reach_of
@@ -29,12 +29,28 @@ def routed_case(*partners):
     return case, route_case(case, ACTOR)
 
 
+def claim(dispatch_id: int, policy: RetryPolicy = POLICY) -> delivery.Claimed | None:
+    """The worker's claim (delivery.claim); the dispatch in the session is read again, so a
+    test sees the claim on it."""
+    db.session.flush()
+    claimed = delivery.claim([dispatch_id], policy)
+    operations.load(dispatch_id)
+    return claimed[0] if claimed else None
+
+
+def record_delivered(claimed: delivery.Claimed, reference: str | None = None) -> Dispatch:
+    """The partner accepted a claimed dispatch: recorded as the worker records it."""
+    (destination,) = delivery.destinations([claimed]).values()
+    delivery.record_delivered([delivery.Delivered(claimed, destination, reference, "ok", 1)])
+    return operations.load(claimed.id)
+
+
 def test_routing_writes_one_pending_dispatch_per_partner_in_the_same_transaction():
     north, revs = PartnerFactory(), PartnerFactory()
     case, written = routed_case(north, revs)
     assert [d.partner_id for d in written] == [north.id, revs.id]
     assert all(d.status is DispatchStatus.PENDING and d.adapter_type == "portal" for d in written)
-    assert operations.prepare(written[0]).payload.idempotency_key == f"dsp-{written[0].id}"
+    assert delivery.payload(claim(written[0].id)).idempotency_key == f"dsp-{written[0].id}"
     assert written[0].payload["case_reference"] == case.reference
     assert db.session.info[operations.OUTBOX_KEY] >= {d.id for d in written}
     assert case.owning_partner_id == north.id and case.triage_reason == ""
@@ -49,20 +65,21 @@ def test_a_case_no_rule_covers_goes_to_triage_with_no_dispatch():
 
 def test_only_one_claim_wins_and_a_delivered_dispatch_is_never_claimed_again():
     _, (dispatch,) = routed_case()
-    assert operations.claim(dispatch.id, POLICY) is not None
-    assert operations.claim(dispatch.id, POLICY) is None, "a fresh claim is held"
-    operations.record_delivered(dispatch, partner_reference="X1", detail="ok", duration_ms=3)
-    assert operations.claim(dispatch.id, POLICY) is None
+    claimed = claim(dispatch.id)
+    assert claimed is not None
+    assert claim(dispatch.id) is None, "a fresh claim is held"
+    record_delivered(claimed, "X1")
+    assert claim(dispatch.id) is None
     assert dispatch.attempts == 1 and dispatch.partner_reference == "X1"
 
 
 def test_a_stale_claim_from_a_dead_worker_can_be_taken_over():
     _, (dispatch,) = routed_case()
     with time_machine.travel(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), tick=False):
-        assert operations.claim(dispatch.id, POLICY) is not None
+        assert claim(dispatch.id) is not None
     with time_machine.travel(datetime(2026, 11, 28, 10, 3, tzinfo=UTC), tick=False):
         assert dispatch.id in operations.due_for_delivery(now=datetime.now(UTC), policy=POLICY)
-        assert operations.claim(dispatch.id, POLICY) is not None
+        assert claim(dispatch.id) is not None
     assert dispatch.attempts == 2
 
 
@@ -71,14 +88,14 @@ def test_retryable_failures_back_off_then_dead_letter_past_the_horizon():
     start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     dispatch.window_started_at = start
     with time_machine.travel(start, tick=False):
-        operations.claim(dispatch.id, POLICY)
+        claim(dispatch.id)
         next_at = operations.record_failure(
             dispatch, error="503", permanent=False, retry_after=None, duration_ms=1, policy=POLICY
         )
     assert dispatch.status is DispatchStatus.RETRYING
     assert start + timedelta(seconds=5) <= next_at <= start + timedelta(seconds=10)
     with time_machine.travel(start + timedelta(minutes=4, seconds=59), tick=False):
-        operations.claim(dispatch.id, POLICY)
+        claim(dispatch.id)
         assert (
             operations.record_failure(
                 dispatch,
@@ -99,7 +116,7 @@ def test_retryable_failures_back_off_then_dead_letter_past_the_horizon():
 
 def test_a_permanent_failure_is_dead_at_once_and_a_supervisor_can_send_it_again():
     _, (dispatch,) = routed_case()
-    operations.claim(dispatch.id, POLICY)
+    claim(dispatch.id)
     operations.record_failure(
         dispatch,
         error="400 bad service code",
@@ -123,14 +140,13 @@ def test_the_breaker_opens_after_consecutive_failures_and_closes_on_success():
     dispatches = [routed_case(partner)[1][0] for _ in range(3)]
     for d in dispatches:
         assert d.partner_adapter_id == adapter.id
-        operations.claim(d.id, POLICY)
+        claim(d.id)
         operations.record_failure(
             d, error="down", permanent=False, retry_after=None, duration_ms=1, policy=POLICY
         )
     db.session.refresh(adapter)
     assert adapter.consecutive_failures == 3 and adapter.breaker_open_until is not None
-    operations.claim(dispatches[0].id, RetryPolicy(lease_seconds=0))
-    operations.record_delivered(dispatches[0], partner_reference=None, detail="ok", duration_ms=1)
+    record_delivered(claim(dispatches[0].id, RetryPolicy(lease_seconds=0)))
     db.session.refresh(adapter)
     assert adapter.consecutive_failures == 0 and adapter.breaker_open_until is None
 
@@ -158,19 +174,19 @@ def test_reach_says_in_one_word_whether_a_case_got_to_its_partner():
     assert reach_of([], "No routing rule") is Reach.TRIAGE
 
 
-def test_claim_many_takes_only_what_is_free_and_release_gives_it_back():
+def test_a_group_claim_takes_only_what_is_free_and_release_gives_it_back():
     north = PartnerFactory()
     cases = [routed_case(north) for _ in range(3)]
     ids = [written[0].id for _, written in cases]
-    assert operations.claim(ids[1], POLICY) is not None  # another worker holds this one
-    claimed = operations.claim_many(ids, POLICY)
-    assert [d.id for d in claimed] == [ids[0], ids[2]]
-    assert all(d.status is DispatchStatus.DELIVERING and d.attempts == 1 for d in claimed)
+    assert claim(ids[1]) is not None  # another worker holds this one
+    taken = [operations.load(c.id) for c in delivery.claim(ids, POLICY)]
+    assert [d.id for d in taken] == [ids[0], ids[2]]
+    assert all(d.status is DispatchStatus.DELIVERING and d.attempts == 1 for d in taken)
     db.session.info.pop(operations.OUTBOX_KEY, None)
-    operations.release(claimed[1])
-    assert (claimed[1].status, claimed[1].attempts) == (DispatchStatus.PENDING, 0)
+    operations.release(taken[1])
+    assert (taken[1].status, taken[1].attempts) == (DispatchStatus.PENDING, 0)
     assert db.session.info[operations.OUTBOX_KEY] == {ids[2]}
-    assert [d.id for d in operations.claim_many(ids, POLICY)] == [ids[2]]
+    assert [c.id for c in delivery.claim(ids, POLICY)] == [ids[2]]
 
 
 def test_the_sweeper_takes_a_waiting_dispatch_once_per_lease_not_on_every_sweep():
@@ -187,4 +203,4 @@ def test_the_sweeper_takes_a_waiting_dispatch_once_per_lease_not_on_every_sweep(
     assert operations.take_due(now=swept + lease, policy=POLICY) == {}
     later = swept + 2 * lease + timedelta(seconds=1)
     assert dispatch.id in operations.take_due(now=later, policy=POLICY)
-    assert operations.claim(dispatch.id, POLICY) is not None, "a swept dispatch is still claimable"
+    assert claim(dispatch.id) is not None, "a swept dispatch is still claimable"

@@ -12,12 +12,12 @@ from frontoffice.adapters.base import StatusUpdate
 from frontoffice.cases.models import CaseEvent, CaseEventKind
 from frontoffice.cases.status import CaseStatus
 from frontoffice.crypto import encrypt_json
-from frontoffice.dispatch import operations, tasks
+from frontoffice.dispatch import tasks
 from frontoffice.dispatch.models import DispatchStatus, PartnerAdapter, PartnerStatusUpdate
 from frontoffice.dispatch.updates import apply_updates
 from frontoffice.extensions import db
 from tests.adapters.servers import FakeOpen311
-from tests.dispatch.test_outbox import POLICY, routed_case
+from tests.dispatch.test_outbox import claim, record_delivered, routed_case
 from tests.factories import PartnerFactory
 
 T0 = dt.datetime(2026, 3, 14, 9, tzinfo=dt.UTC)
@@ -33,8 +33,7 @@ def _adapter(partner, **settings) -> PartnerAdapter:
 
 
 def _delivered(dispatch, reference: str) -> None:
-    operations.claim(dispatch.id, POLICY)
-    operations.record_delivered(dispatch, partner_reference=reference, detail="", duration_ms=1)
+    record_delivered(claim(dispatch.id), reference)
 
 
 def _update(update_id, reference, status, minutes=0, description="") -> StatusUpdate:

@@ -6,13 +6,13 @@ from frontoffice.dispatch import operations
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
 from frontoffice.routing.operations import route_case
-from tests.dispatch.test_outbox import POLICY, routed_case
+from tests.dispatch.test_outbox import POLICY, claim, record_delivered, routed_case
 from tests.factories import CaseFactory, PartnerFactory
 
 
 def dead_dispatch():
     case, (dispatch,) = routed_case()
-    operations.claim(dispatch.id, POLICY)
+    claim(dispatch.id)
     operations.record_failure(
         dispatch,
         error="Partner answered 400: unknown service",
@@ -113,8 +113,7 @@ def test_case_view_says_whether_the_case_reached_its_partner(as_role, role, may_
 
 def test_reach_shows_on_the_customer_record_and_in_the_queue(as_role):
     delivered_case, (delivered,) = routed_case()
-    operations.claim(delivered.id, POLICY)
-    operations.record_delivered(delivered, partner_reference="NV-123", detail="201", duration_ms=1)
+    record_delivered(claim(delivered.id), "NV-123")
     triaged = CaseFactory(customer=delivered_case.customer)
     route_case(triaged, Actor(None, "test", ""))
     db.session.commit()
@@ -131,7 +130,7 @@ def test_a_partner_user_sees_only_its_own_partners_delivery_of_a_case(as_role):
     ours, theirs = PartnerFactory(), PartnerFactory()
     case, (our_dispatch, their_dispatch) = routed_case(ours, theirs)
     for dispatch, error in ((our_dispatch, "our socket closed"), (their_dispatch, "their 503")):
-        operations.claim(dispatch.id, POLICY)
+        claim(dispatch.id)
         operations.record_failure(
             dispatch, error=error, permanent=False, retry_after=None, duration_ms=1, policy=POLICY
         )

@@ -15,7 +15,7 @@ from frontoffice.partner_webhooks.events import OUTBOX_KEY
 from frontoffice.partner_webhooks.models import WebhookDelivery
 from frontoffice.routing.operations import reroute
 from tests import service_builder
-from tests.dispatch.test_outbox import routed_case
+from tests.dispatch.test_outbox import claim, record_delivered, routed_case
 from tests.factories import CustomerFactory, PartnerFactory, ServiceFactory
 
 STAFF = Actor(None, "adviser", "127.0.0.1")
@@ -168,7 +168,7 @@ def test_delivery_attempts_on_the_timeline_are_not_changes_of_the_case():
     north = PartnerFactory()
     hook = subscribe(north)
     case, (dispatch,) = routed(north)
-    timeline.delivered(dispatch)
+    record_delivered(claim(dispatch.id))
     timeline.failed(dispatch, "timeout", final=False)
     db.session.commit()
     assert sent_to(hook) == [("case.new", case.reference)]
