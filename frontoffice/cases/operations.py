@@ -137,7 +137,7 @@ def _write_and_route(
         set_committed_value(case, "customer", customer)
         set_committed_value(case, "service", services[case.service_id])
     events = [_created_event(actor, case, channel) for case in made]
-    events += routing.write_routes(made, routes, actor)
+    events += routing.write_routes(made, routes, actor).events
     db.session.execute(insert(CaseEvent.__table__), events)
     audit.record_many(
         actor,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from frontoffice import clock, config_cache
@@ -16,6 +16,7 @@ from frontoffice.cases.models import Case, CaseEvent, CaseEventKind
 from frontoffice.customers.models import Customer
 from frontoffice.database import transaction_cache
 from frontoffice.dispatch import operations as dispatches
+from frontoffice.dispatch.models import Dispatch
 from frontoffice.dispatch.payloads import case_payload, customer_part
 from frontoffice.extensions import db
 from frontoffice.partner_webhooks import events as webhooks
@@ -102,18 +103,6 @@ def _read_rules(service_ids: list[int]) -> None:
         partners.update((p.id, p) for p in r.partners)
 
 
-def place(case: Case) -> None:
-    """Fills the case's district and ward from its UPRN, or the customer's current address."""
-    if case.district_code:
-        return
-    found = _address(case.location_uprn, case.customer)
-    if found is not None:
-        case.district_code = found.district_code
-        case.ward_code = found.ward_code
-        if case.latitude is None:
-            case.latitude, case.longitude = found.latitude, found.longitude
-
-
 def _address(uprn: str | None, customer: Customer):
     if not uprn and customer.current_address is not None:
         uprn = customer.current_address.uprn
@@ -128,11 +117,14 @@ def plan(rows: list[dict[str, Any]], customer: Customer) -> list[resolve.Route]:
     """Before new cases are written (`rows`, their columns, changed here): each placed from
     its UPRN or the customer's address, and its partners decided, so it is written once,
     owned by the partner that delivers it, or in triage owned by the service's partner."""
-    on = clock.today()
+    return _plan(rows, [customer] * len(rows), clock.today())
+
+
+def _plan(rows: list[dict[str, Any]], customers: list[Customer], on: date) -> list[resolve.Route]:
     routes = []
     with db.session.no_autoflush:
         _read_rules([row["service_id"] for row in rows])
-        for row in rows:
+        for row, customer in zip(rows, customers, strict=True):
             found = None if row["district_code"] else _address(row["location_uprn"], customer)
             if found is not None:
                 row["district_code"], row["ward_code"] = found.district_code, found.ward_code
@@ -154,12 +146,17 @@ def plan(rows: list[dict[str, Any]], customer: Customer) -> list[resolve.Route]:
     return routes
 
 
+class Routed(NamedTuple):
+    events: list[dict[str, Any]]  # routing timeline entries, for the caller to write
+    dispatch_ids: list[int]
+
+
 def write_routes(
     cases: list[Case], routes: list[resolve.Route], actor: Actor, reason: str = "routed"
-) -> list[dict[str, Any]]:
+) -> Routed:
     """After the new cases of `plan` are written: their dispatches (the outbox) and the
     partners' webhook events, each in one INSERT. Returns their routing timeline entries,
-    for the caller to write with its own."""
+    for the caller to write with its own, and the dispatches' ids."""
     now = clock.now()
     events: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
@@ -190,9 +187,9 @@ def write_routes(
             _event_row(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", details, now)
         )
         told.append((case, route.partner_ids))
-    dispatches.write_many(rows)
+    ids = dispatches.write_many(rows)
     webhooks.tell_of_new_cases(db.session(), told)
-    return events
+    return Routed(events, ids)
 
 
 def _event_row(
@@ -210,62 +207,42 @@ def _event_row(
     }
 
 
-def route_case(case: Case, actor: Actor, *, on: date | None = None, reason: str = "routed") -> list:
-    """Routes a new case: its dispatches are written in the caller's transaction (outbox)."""
-    return route_cases([case], actor, on=on, reason=reason)
+def route_case(
+    case: Case, actor: Actor, *, on: date | None = None, reason: str = "routed"
+) -> list[Dispatch]:
+    """Routes a case already written: its dispatches are written in the caller's
+    transaction (outbox) and returned."""
+    ids = route_cases([case], actor, on=on, reason=reason)
+    return list(
+        db.session.scalars(select(Dispatch).where(Dispatch.id.in_(ids)).order_by(Dispatch.id))
+    )
+
+
+_PLACE = ("district_code", "ward_code", "latitude", "longitude")  # filled in by _plan
 
 
 def route_cases(
     cases: list[Case], actor: Actor, *, on: date | None = None, reason: str = "routed"
-) -> list:
-    """Routes several cases with one flush at the end (a batch of imported or re-routed
-    cases, or a benchmark): their rows are written together."""
-    written = []
-    # Routing reads rules, adapters and addresses, never the rows it is writing: no flush
-    # before each read, one at the end.
-    with db.session.no_autoflush:
-        _read_rules([c.service_id for c in cases])
-        dispatches.read_adapters(
-            {p for c in cases for r in rules_for(c.service_id) for p in r.partner_ids}
-        )
-        customers: dict[int, dict] = {}  # one customer's part of the payload, for all its cases
-        for case in cases:
-            written.extend(_route(case, actor, on or clock.today(), reason, customers))
+) -> list[int]:
+    """Routes cases already written (a test's, a benchmark's) as raising routes new ones:
+    placed and decided by `plan`, written by `write_routes`, a statement each for the batch.
+    Returns the ids of their dispatches."""
     db.session.flush()
-    return written
-
-
-def _route(case: Case, actor: Actor, on: date, reason: str, customers: dict[int, dict]) -> list:
-    place(case)
-    route = resolve.resolve(
-        rules_for(case.service_id),
-        service_id=case.service_id,
-        district_code=case.district_code,
-        ward_code=case.ward_code,
-        on=on,
-    )
-    if route.needs_triage:
-        case.triage_reason = route.triage_reason
-        _event(case, actor, CaseEventKind.TRIAGE, f"Sent to triage: {route.triage_reason}")
-        return []
-    case.triage_reason = ""
-    by_id = _partners(route.partner_ids)
-    case.owning_partner_id = route.partner_ids[0]
-    if case.customer_id not in customers:
-        customers[case.customer_id] = customer_part(case.customer)
-    written = [
-        dispatches.write(
-            case_id=case.id,
-            partner_id=partner_id,
-            service_id=case.service_id,
-            payload=case_payload(case, by_id[partner_id], customers[case.customer_id]),
-            reason=reason,
-        )
-        for partner_id in route.partner_ids
+    rows = [
+        {name: getattr(case, name) for name in ("service_id", "location_uprn", *_PLACE)}
+        for case in cases
     ]
-    names = ", ".join(by_id[p].name for p in route.partner_ids)
-    _event(case, actor, CaseEventKind.ROUTED, f"Routed to {names}", {"rule_id": route.rule_id})
-    return written
+    routes = _plan(rows, [case.customer for case in cases], on or clock.today())
+    for case, row in zip(cases, rows, strict=True):
+        for name in _PLACE:
+            setattr(case, name, row[name])
+        case.triage_reason = row.get("triage_reason", "")
+        case.owning_partner_id = row.get("owning_partner_id", case.owning_partner_id)
+    routed = write_routes(cases, routes, actor, reason)
+    if routed.events:
+        db.session.execute(insert(CaseEvent.__table__), routed.events)
+    db.session.flush()
+    return routed.dispatch_ids
 
 
 def _partners(ids: tuple[int, ...]) -> dict[int, Partner | PartnerRef]:
