@@ -113,12 +113,23 @@ def db_session(request, app) -> Iterator[object]:
 @pytest.fixture(autouse=True)
 def _accepted_requests_raised_at_once(monkeypatch):
     """A resident's request is raised by the worker after the post. Tests have no worker
-    (their broker is in memory), so the task runs at once, in the web request's app context
-    (a browser test's live server too). Tests of the sweeper and of a real worker replace
-    this."""
+    (their broker is in memory), so the task runs at the end of the web request, in its app
+    context (a browser test's live server too): not in the commit's hook that nudges it, where
+    the session can run no SQL. Tests of the sweeper and of a real worker replace this."""
+    from flask import request_finished
+
     from frontoffice.public import tasks
 
-    monkeypatch.setattr(tasks, "enqueue", tasks.raise_request.run)
+    nudged: list[int] = []
+
+    def raise_nudged(_sender, **_extra) -> None:
+        while nudged:
+            tasks.raise_request.run(nudged.pop(0))
+
+    monkeypatch.setattr(tasks, "enqueue", nudged.append)
+    request_finished.connect(raise_nudged)
+    yield
+    request_finished.disconnect(raise_nudged)
 
 
 @pytest.fixture(autouse=True)

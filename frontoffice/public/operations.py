@@ -8,11 +8,12 @@ checked again on accepting, since a draft may be older than a change to the cata
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
-from datetime import timedelta
+import os
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import ColumnElement, Insert, insert, select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -24,12 +25,17 @@ from frontoffice.catalogue.models import Service
 from frontoffice.customers import matching, normalise
 from frontoffice.customers import operations as customers
 from frontoffice.customers.models import Customer, Language, PreferredChannel
+from frontoffice.database import transaction_scoped
+from frontoffice.dispatch.policy import RetryPolicy
 from frontoffice.extensions import db
 from frontoffice.gazetteer import queries as gazetteer
 from frontoffice.messages.operations import confirm_request
 from frontoffice.public.models import AcceptedRequest, WebRequest
 
 JOURNEY = "request"
+# Accepted requests to send to the worker once the transaction commits (public.tasks).
+TO_RAISE_KEY = "frontoffice.public.to_raise"
+transaction_scoped(TO_RAISE_KEY)
 
 
 class Incomplete(ValueError):
@@ -89,7 +95,7 @@ def accept_request(
     """Checks the draft and keeps it, in one row, to be raised by the worker (raise_accepted)
     with the case id reserved here. `service`: the draft's, as offered now (the caller read
     it with queries.service_by_code). `retry_after`: when the sweeper may try again if the
-    worker has not raised it by then."""
+    worker has not raised it by then. Sent to the worker once the transaction commits."""
     if not service.active or service.code != data.get("service"):
         raise Incomplete("service", "That service is no longer available: choose another")
     answers, problems = clean_answers(service.active_questions, data.get("answers") or {})
@@ -130,6 +136,7 @@ def accept_request(
             "failure": "",
         },
     ).one()
+    to_raise(accepted_id)
     return accepted_id, Made(format_reference(case_id), service.name, email)
 
 
@@ -232,3 +239,53 @@ def land_customer(
         preferred_channel=channel,
     )
     return matching.land(found, actor, details, source="web")
+
+
+def retry_after() -> timedelta:
+    """How long an accepted request may wait for its task before the sweeper sends another."""
+    return timedelta(seconds=float(os.environ.get("FRONTOFFICE_INTAKE_RETRY_SECONDS", "60")))
+
+
+def retry_policy() -> RetryPolicy:
+    """Raising that crashed is tried again after about retry_after(), twice as long each
+    time, never longer than dispatch's longest wait (FRONTOFFICE_DISPATCH_RETRY_MAX_SECONDS)."""
+    return replace(RetryPolicy.from_env(), base_seconds=retry_after().total_seconds())
+
+
+def raisable() -> ColumnElement[bool]:
+    """Neither given up on (its failure is for staff to see to) nor closed by a supervisor."""
+    return (AcceptedRequest.failure == "") & AcceptedRequest.closed_at.is_(None)
+
+
+def to_raise(accepted_id: int) -> None:
+    """Sent to the worker once the transaction commits (public.tasks); not if it rolls back."""
+    db.session.info.setdefault(TO_RAISE_KEY, set()).add(accepted_id)
+
+
+def record_failure(accepted_id: int, failure: str, policy: RetryPolicy) -> None:
+    """The worker could not raise it. `failure`: why it never can (staff see it); empty to
+    try again later, after longer each time (`policy`, capped)."""
+    accepted = db.session.get(AcceptedRequest, accepted_id)
+    if accepted is None:
+        return
+    accepted.attempts += 1
+    accepted.failure = failure
+    accepted.next_attempt_at = clock.now() + timedelta(seconds=policy.delay(accepted.attempts))
+    db.session.flush()
+
+
+def take_due(*, now: datetime, wait: timedelta, limit: int = 500) -> list[int]:
+    """Accepted requests whose task may have been lost, sent to the worker again once the
+    transaction commits; each put off for another `wait`, so the next sweep does not send it
+    again at once."""
+    rows = db.session.scalars(
+        select(AcceptedRequest)
+        .where(raisable(), AcceptedRequest.next_attempt_at <= now)
+        .order_by(AcceptedRequest.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=AcceptedRequest)
+    ).all()
+    for accepted in rows:
+        accepted.next_attempt_at = now + wait
+        to_raise(accepted.id)
+    return [a.id for a in rows]

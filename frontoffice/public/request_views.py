@@ -21,7 +21,7 @@ from frontoffice.catalogue.questions import (
     time_field_name,
 )
 from frontoffice.extensions import db
-from frontoffice.public import address_pages, drafts, guard, journey, operations, queries, tasks
+from frontoffice.public import address_pages, drafts, guard, journey, operations, queries
 from frontoffice.public.address_pages import AddressPages
 from frontoffice.public.forms import CheckForm, ContactForm
 from frontoffice.public.models import Draft
@@ -179,12 +179,18 @@ def check():
 
 
 def _submit(draft: Draft, service: Service):
-    """Accepts the request and leaves raising the case to the worker (public.tasks)."""
+    """Accepts the request and leaves raising the case to the worker (public.tasks), sent
+    to it once the commit is done."""
     track_url = url_for("public.track", _external=True)
     token = draft.token
     try:
-        accepted_id, made = operations.accept_request(
-            current_actor(), token, service, draft.data, track_url, retry_after=tasks.retry_after()
+        _, made = operations.accept_request(
+            current_actor(),
+            token,
+            service,
+            draft.data,
+            track_url,
+            retry_after=operations.retry_after(),
         )
         drafts.discard(draft)
         db.session.commit()
@@ -197,7 +203,6 @@ def _submit(draft: Draft, service: Service):
         if made is None:
             raise
         return _done(made)
-    tasks.enqueue(accepted_id)
     return _done(made)
 
 

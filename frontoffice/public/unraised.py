@@ -9,7 +9,7 @@ the row changed and do nothing (Refused). Nothing the resident sent is lost: the
 what they sent (a closed one stays, so its reference answers on /track) and the audit keeps
 the answers set aside when a request moves to another service.
 
-Flush only; the view commits, then nudges the worker (frontoffice.public.tasks.enqueue).
+Flush only; the view commits, and a request sent again goes to the worker after that commit.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def raise_again(
         service_id=(service or before).id,
         data=data,
     )
+    operations.to_raise(accepted.id)
     audit.record(actor, "raise_web_request_again", "accepted_request", accepted.id, details=details)
     return accepted
 

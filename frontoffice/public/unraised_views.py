@@ -10,7 +10,7 @@ from flask_login import current_user
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, requires
 from frontoffice.extensions import db
-from frontoffice.public import tasks, unraised
+from frontoffice.public import operations, unraised
 from frontoffice.public.models import AcceptedRequest
 from frontoffice.public.unraised_forms import CloseForm, RaiseForm
 
@@ -90,12 +90,11 @@ def raise_now(accepted_id: int):
             accepted,
             int(form.seen.data),
             service,
-            retry_after=tasks.retry_after(),
+            retry_after=operations.retry_after(),
         )
     except unraised.Refused as refused:
         return _refused(refused)
-    db.session.commit()
-    tasks.enqueue(accepted_id)  # the sweeper sends it again if this nudge is lost
+    db.session.commit()  # sent to the worker after this commit; swept again if it is lost
     flash(f"{reference} has been sent to be raised.", "success")
     return redirect(url_for("deliveries.triage"))
 

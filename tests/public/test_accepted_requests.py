@@ -16,7 +16,7 @@ from frontoffice.cases.models import Case, Channel
 from frontoffice.dispatch.models import Dispatch
 from frontoffice.extensions import db
 from frontoffice.messages.models import ResidentMessage
-from frontoffice.public import tasks
+from frontoffice.public import operations, tasks, unraised
 from frontoffice.public.models import AcceptedRequest, WebRequest
 from tests import factories as f
 from tests.public.conftest import complete
@@ -114,6 +114,54 @@ def test_the_sweeper_raises_a_request_whose_task_was_lost(resident, bins, nudges
     _later(monkeypatch, hours=1)
     assert tasks.sweep() == 0
     assert db.session.scalar(select(Case.id)) == int(reference.removeprefix("FO-"))
+
+
+def test_the_worker_is_sent_a_request_only_once_its_transaction_has_committed(
+    resident, bins, nudges, monkeypatch
+):
+    accepted = _send(resident, bins)
+    assert nudges == [accepted.id]
+    nudges.clear()
+    kept = db.session.get(AcceptedRequest, accepted.id)
+    unraised.raise_again(ADVISER, kept, kept.attempts, None, retry_after=timedelta(minutes=1))
+    assert nudges == [], "not before the commit"
+    db.session.rollback()
+    assert nudges == [], "nor after a rollback"
+    kept = db.session.get(AcceptedRequest, accepted.id)
+    unraised.raise_again(ADVISER, kept, kept.attempts, None, retry_after=timedelta(minutes=1))
+    db.session.commit()
+    assert nudges == [accepted.id]
+    nudges.clear()
+    _later(monkeypatch, minutes=2)
+    assert operations.take_due(now=clock.now(), wait=timedelta(minutes=1)) == [accepted.id]
+    db.session.rollback()
+    assert nudges == [], "a sweep rolled back sends nothing"
+
+
+def test_raising_that_crashes_is_tried_again_after_longer_each_time_but_within_an_hour(
+    resident, bins, nudges, monkeypatch
+):
+    accepted_id = _send(resident, bins).id
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)
+
+    def crash(_accepted):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(operations, "raise_accepted", crash)
+
+    def crashed_after(attempts: int) -> timedelta:
+        db.session.get(AcceptedRequest, accepted_id).attempts = attempts
+        db.session.commit()
+        with pytest.raises(RuntimeError):
+            tasks.raise_request(accepted_id)
+        kept = db.session.get(AcceptedRequest, accepted_id)
+        assert kept.attempts == attempts + 1 and kept.failure == ""
+        return kept.next_attempt_at - now
+
+    assert timedelta(seconds=30) <= crashed_after(0) <= timedelta(seconds=60)
+    assert timedelta(seconds=240) <= crashed_after(3) <= timedelta(seconds=480)
+    assert timedelta(minutes=30) <= crashed_after(40) <= timedelta(hours=1)
 
 
 def test_a_request_the_worker_cannot_raise_is_kept_and_shown_to_supervisors(
