@@ -97,6 +97,12 @@ def _extensions(app: Flask) -> None:
     # The permission guard runs before CSRF: someone without the right learns nothing more.
     guard.install(app)
     csrf.init_app(app)
+    from frontoffice import rate_limits
+
+    # The guard of the resident pages reads the same setting (public/guard.py).
+    app.config["RATELIMIT_STORAGE_URI"] = rate_limits.storage_uri(
+        app.config.get("RATELIMIT_STORAGE_URI")
+    )
     limiter.init_app(app)
 
 
