@@ -34,7 +34,7 @@ from frontoffice.extensions import db  # noqa: E402
 from frontoffice.models import Customer, Partner, PartnerKind, Service  # noqa: E402
 from frontoffice.routing.models import AreaKind, RoutingRule  # noqa: E402
 from frontoffice.routing.operations import route_cases  # noqa: E402
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until  # noqa: E402
+from tests.live import Worker, live_worker, wait_until  # noqa: E402
 from tests.partner_servers import WebhookReceiver  # noqa: E402
 
 
@@ -198,49 +198,47 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="fo-bench-dispatch-"))
     base = args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}"
-    with ReceiverProcess() as receiver, fresh_database(base, tmp, "dispatch") as url:
-        env = live_environment(
-            url,
+    with (
+        ReceiverProcess() as receiver,
+        live_worker(
+            None,
+            base,
             tmp,
+            "dispatch",
+            concurrency=args.concurrency,
             FRONTOFFICE_BROKER_URL=args.redis_url,
             FRONTOFFICE_SWEEP_SECONDS="5",
             FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
-        )
-        app = live_app(env)
+        ) as (app, worker, env, _),
+    ):
         service_id = setup(app, receiver.url)
-        worker = Worker(env, tmp / "worker.log", concurrency=args.concurrency).start()
-        try:
-            run_noop(app, env, 50)  # warm up the worker processes
-            noop_rates, dispatch_rates, end_to_end, routing = [], [], [], []
-            noop_cpu, dispatch_cpu = [], []
-            total = 0
-            for _ in range(args.repeat):
-                cpu = worker_cpu_seconds(worker)
-                noop_seconds = run_noop(app, env, args.cases)
-                noop_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
-                noop_rates.append(args.cases / noop_seconds)
-                case_ids = raise_cases(app, service_id, args.cases)
-                cpu = worker_cpu_seconds(worker)
-                started = time.perf_counter()
-                routing.append(route(app, case_ids, args.batch))
-                total += args.cases
-                wait_until(
-                    lambda t=total: delivered(app) >= t,
-                    timeout=1800,
-                    interval=0.2,
-                    message=worker.log,
-                )
-                seconds = time.perf_counter() - started
-                dispatch_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
-                dispatch_rates.append(args.cases / seconds)
-                end_to_end.append(seconds)
-            copies, attempts = receiver.stats()
-            assert copies == total, "every case reached the receiver once"
-        finally:
-            worker.stop()
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+        run_noop(app, env, 50)  # warm up the worker processes
+        noop_rates, dispatch_rates, end_to_end, routing = [], [], [], []
+        noop_cpu, dispatch_cpu = [], []
+        total = 0
+        for _ in range(args.repeat):
+            cpu = worker_cpu_seconds(worker)
+            noop_seconds = run_noop(app, env, args.cases)
+            noop_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
+            noop_rates.append(args.cases / noop_seconds)
+            case_ids = raise_cases(app, service_id, args.cases)
+            cpu = worker_cpu_seconds(worker)
+            started = time.perf_counter()
+            routing.append(route(app, case_ids, args.batch))
+            total += args.cases
+            wait_until(
+                lambda t=total: delivered(app) >= t,
+                timeout=1800,
+                interval=0.2,
+                message=worker.log,
+            )
+            seconds = time.perf_counter() - started
+            dispatch_cpu.append(1000 * (worker_cpu_seconds(worker) - cpu) / args.cases)
+            dispatch_rates.append(args.cases / seconds)
+            end_to_end.append(seconds)
+        copies, attempts = receiver.stats()
+        assert copies == total, "every case reached the receiver once"
+        url = env["FRONTOFFICE_DATABASE_URL"]
     noop_median = statistics.median(noop_rates)
     dispatch_median = statistics.median(dispatch_rates)
     print(

@@ -35,7 +35,7 @@ from frontoffice.extensions import db  # noqa: E402
 from frontoffice.life_events import operations  # noqa: E402
 from frontoffice.life_events.models import Notification  # noqa: E402
 from tests.life_events import partnership  # noqa: E402
-from tests.live import Worker, fresh_database, live_app, live_environment, wait_until  # noqa: E402
+from tests.live import live_worker, wait_until  # noqa: E402
 
 ACTOR = Actor(None, "bench", "")
 PARTNERS = ("COUNTY", "NORTH", "REVS", "PENSIONS")
@@ -145,35 +145,30 @@ def main() -> None:
     for r in receivers:
         r.__enter__()
     try:
-        with fresh_database(base, tmp, "fanout") as url:
-            env = live_environment(
-                url,
-                tmp,
-                FRONTOFFICE_BROKER_URL=args.redis_url,
-                FRONTOFFICE_SWEEP_SECONDS="5",
-                FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
-            )
-            app = live_app(env)
+        with live_worker(
+            None,
+            base,
+            tmp,
+            "fanout",
+            concurrency=args.concurrency,
+            FRONTOFFICE_BROKER_URL=args.redis_url,
+            FRONTOFFICE_SWEEP_SECONDS="5",
+            FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
+        ) as (app, worker, env, _):
             customers, services = setup(
                 app,
                 {c: r.url for c, r in zip(PARTNERS, receivers, strict=True)},
                 args.events + args.steady_events,
             )
-            worker = Worker(env, tmp / "worker.log", concurrency=args.concurrency).start()
-            try:
-                run_noop(app, env, 50)  # warm up the worker processes
-                noop_n = args.events * len(services)
-                noop_rate = noop_n / run_noop(app, env, noop_n)
-                throughput = run_round(app, worker, customers[: args.events], services, 0)
-                steady = throughput["events_per_second"] / 2
-                latency = run_round(app, worker, customers[args.events :], services, steady)
-                copies = sum(r.stats()[0] for r in receivers)
-                attempts = sum(r.stats()[1] for r in receivers)
-            finally:
-                worker.stop()
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
+            run_noop(app, env, 50)  # warm up the worker processes
+            noop_n = args.events * len(services)
+            noop_rate = noop_n / run_noop(app, env, noop_n)
+            throughput = run_round(app, worker, customers[: args.events], services, 0)
+            steady = throughput["events_per_second"] / 2
+            latency = run_round(app, worker, customers[args.events :], services, steady)
+            copies = sum(r.stats()[0] for r in receivers)
+            attempts = sum(r.stats()[1] for r in receivers)
+            url = env["FRONTOFFICE_DATABASE_URL"]
     finally:
         for r in receivers:
             r.__exit__(None, None, None)

@@ -164,28 +164,38 @@ def running_worker(env: dict[str, str], log_path: Path, concurrency: int = 2) ->
 
 @contextlib.contextmanager
 def live_worker(
-    session_app, database_url: str, tmp: Path, name: str, setup, **settings: str
+    session_app,
+    database_url: str,
+    tmp: Path,
+    name: str,
+    setup=None,
+    *,
+    concurrency: int = 2,
+    **settings: str,
 ) -> Iterator[tuple]:
     """A fresh database set up by `setup(app)` (committed), and a real worker on it, both with
     live_environment() and `settings` (FRONTOFFICE_… variables): yields (app, worker, env,
-    tmp). Afterwards `session_app` gets its own broker back."""
+    tmp). Afterwards `session_app`, the tests' app (None for a benchmark), gets its own
+    broker back."""
     from frontoffice import worker
     from frontoffice.extensions import db
 
     with fresh_database(database_url, tmp, name) as url:
         env = live_environment(url, tmp, **settings)
         the_app = live_app(env)
-        with the_app.app_context():
-            setup(the_app)
-            db.session.commit()
+        if setup is not None:
+            with the_app.app_context():
+                setup(the_app)
+                db.session.commit()
         try:
-            with running_worker(env, tmp / "worker.log") as w:
+            with running_worker(env, tmp / "worker.log", concurrency) as w:
                 yield the_app, w, env, tmp
         finally:
             with the_app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-            worker.init_app(session_app)
+            if session_app is not None:
+                worker.init_app(session_app)
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.2, message=lambda: "") -> None:
