@@ -182,6 +182,22 @@ def run_noop(app, env: dict[str, str], n: int) -> float:
     return elapsed
 
 
+def bench_worker(args, tmp: Path, name: str):
+    """A fresh database (--database-url's server, else SQLite) and a real worker on it
+    (tests.live.live_worker): the broker of --redis-url, --concurrency worker processes, a
+    sweep every 5 seconds and a lease of 60. Yields (app, worker, env, tmp)."""
+    return live_worker(
+        None,
+        args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}",
+        tmp,
+        name,
+        concurrency=args.concurrency,
+        FRONTOFFICE_BROKER_URL=args.redis_url,
+        FRONTOFFICE_SWEEP_SECONDS="5",
+        FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -197,19 +213,9 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="fo-bench-dispatch-"))
-    base = args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}"
     with (
         ReceiverProcess() as receiver,
-        live_worker(
-            None,
-            base,
-            tmp,
-            "dispatch",
-            concurrency=args.concurrency,
-            FRONTOFFICE_BROKER_URL=args.redis_url,
-            FRONTOFFICE_SWEEP_SECONDS="5",
-            FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
-        ) as (app, worker, env, _),
+        bench_worker(args, tmp, "dispatch") as (app, worker, env, _),
     ):
         service_id = setup(app, receiver.url)
         run_noop(app, env, 50)  # warm up the worker processes

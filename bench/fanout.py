@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.dispatch import ReceiverProcess, run_noop  # noqa: E402
+from bench.dispatch import ReceiverProcess, bench_worker, run_noop  # noqa: E402
 from frontoffice.access.actor import Actor  # noqa: E402
 from frontoffice.catalogue.models import Service  # noqa: E402
 from frontoffice.dispatch.models import Dispatch, DispatchStatus  # noqa: E402
@@ -35,7 +35,7 @@ from frontoffice.extensions import db  # noqa: E402
 from frontoffice.life_events import operations  # noqa: E402
 from frontoffice.life_events.models import Notification  # noqa: E402
 from tests.life_events import partnership  # noqa: E402
-from tests.live import live_worker, wait_until  # noqa: E402
+from tests.live import wait_until  # noqa: E402
 
 ACTOR = Actor(None, "bench", "")
 PARTNERS = ("COUNTY", "NORTH", "REVS", "PENSIONS")
@@ -140,21 +140,11 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="fo-bench-fanout-"))
-    base = args.database_url or f"sqlite:///{tmp / 'unused.sqlite'}"
     receivers = [ReceiverProcess() for _ in PARTNERS]
     for r in receivers:
         r.__enter__()
     try:
-        with live_worker(
-            None,
-            base,
-            tmp,
-            "fanout",
-            concurrency=args.concurrency,
-            FRONTOFFICE_BROKER_URL=args.redis_url,
-            FRONTOFFICE_SWEEP_SECONDS="5",
-            FRONTOFFICE_DISPATCH_LEASE_SECONDS="60",
-        ) as (app, worker, env, _):
+        with bench_worker(args, tmp, "fanout") as (app, worker, env, _):
             customers, services = setup(
                 app,
                 {c: r.url for c, r in zip(PARTNERS, receivers, strict=True)},
