@@ -118,6 +118,7 @@ def _blueprints(app: Flask) -> None:
     from frontoffice.customers.views import bp as customers_bp
     from frontoffice.dispatch.views import bp as deliveries_bp
     from frontoffice.gazetteer.views import bp as gazetteer_bp
+    from frontoffice.life_events.admin_views import bp as tell_rules_bp
     from frontoffice.life_events.views import bp as life_events_bp
     from frontoffice.merging.views import bp as duplicates_bp
     from frontoffice.open311 import read_views  # noqa: F401 (its routes are on open311_bp)
@@ -142,6 +143,7 @@ def _blueprints(app: Flask) -> None:
         gazetteer_bp,
         catalogue_bp,
         routing_admin_bp,
+        tell_rules_bp,
         partner_api_bp,
         partner_ui_bp,
         api_keys_bp,

@@ -223,6 +223,15 @@ _webhook = _made_once("webhook", _new_webhook)
 _life_event = _made_once("life_event", _new_life_event)
 
 
+def _new_tell_rule(records):
+    from frontoffice.life_events.models import EventKind, TellRule
+
+    return TellRule(event_kind=EventKind.DEATH, service=records["service"])
+
+
+_tell_rule = _made_once("tell_rule", _new_tell_rule)
+
+
 # URL argument name -> how to fill it from a set of records. Teach it new argument names here.
 ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "customer_id": _id("customer"),
@@ -243,6 +252,7 @@ ARGS: dict[str, Callable[[dict[str, object]], object]] = {
     "reference": lambda records: records["case"].reference,  # type: ignore[attr-defined]
     "question_id": lambda records: _service_question(records).id,
     "rule_id": lambda records: _routing_rule(records).id,
+    "tell_rule_id": lambda records: _tell_rule(records).id,
     "adapter_id": lambda records: _partner_adapter(records).id,
     "key_id": lambda records: _api_key(records).id,
     "webhook_id": lambda records: _webhook(records).id,
@@ -268,6 +278,7 @@ SCOPED_ARGS = set(ARGS) - {
     "service_id",
     "question_id",
     "rule_id",
+    "tell_rule_id",
     "adapter_id",
     "key_id",
     "webhook_id",

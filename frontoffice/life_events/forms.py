@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
-from wtforms import BooleanField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional, StopValidation
 
@@ -25,7 +25,16 @@ from frontoffice.customers.forms import (
 )
 from frontoffice.life_events.models import Authority, EventKind, MoveScope
 from frontoffice.life_events.operations import AUTHORITIES
-from frontoffice.routing_admin.forms import Checkboxes, Radios
+from frontoffice.routing.models import AreaKind
+from frontoffice.routing_admin.forms import (
+    AREA_CHOICES,
+    Checkboxes,
+    Radios,
+    Select,
+    check_area_code,
+    strip,
+    upper,
+)
 
 DATE_LABELS = {
     EventKind.DEATH: "Date of death",
@@ -215,3 +224,41 @@ class WithdrawForm(FlaskForm):
         "Why are they withdrawing consent?", "Reason", required="Enter why consent is withdrawn"
     )
     submit = SubmitField("Withdraw consent", widget=GovSubmitInput())
+
+
+class TellRuleForm(FlaskForm):
+    """An administrator's tell rule: this kind of event, this service, this area."""
+
+    event_kind = Radios(
+        "Which life event?",
+        choices=[SelectChoice(k.value, k.label) for k in EventKind],
+        required="Select the life event",
+        invalid="Select the life event",
+    )
+    service = Select("Service to tell", required="Select a service", invalid="Select a service")
+    area_kind = Radios(
+        "Where is it offered?",
+        choices=AREA_CHOICES,
+        default=AreaKind.ANY.value,
+        required="Select where it is offered",
+        invalid="Select where it is offered",
+    )
+    area_code = StringField(
+        "District or ward code",
+        description="The ONS code: a district like E07000001, a ward like E05000101",
+        filters=[strip, upper],
+        validators=[check_area_code],
+        widget=GovTextInput(),
+    )
+    purpose = text_field(
+        "What the service does with the news (optional)",
+        "What the service does",
+        300,
+        description="Shown to the informant, like ‘To close the council tax account’",
+    )
+    submit = SubmitField("Add rule", widget=GovSubmitInput())
+
+    def set_services(self, services: list[Any]) -> None:
+        self.service.choices = [SelectChoice("", "Choose a service")] + [
+            SelectChoice(str(s.id), s.name) for s in services
+        ]

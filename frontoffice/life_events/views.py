@@ -12,7 +12,7 @@ from frontoffice.access.policy import Permission, requires
 from frontoffice.audit import operations as audit
 from frontoffice.cases.models import Channel
 from frontoffice.customers import normalise
-from frontoffice.customers.models import Customer
+from frontoffice.customers.models import Customer, Language
 from frontoffice.customers.operations import AddressDetails
 from frontoffice.customers.queries import visible_customer
 from frontoffice.customers.views import refuse_if_merged
@@ -20,6 +20,7 @@ from frontoffice.extensions import db
 from frontoffice.life_events import operations, queries, rules
 from frontoffice.life_events.forms import ReportForm, WithdrawForm
 from frontoffice.life_events.models import Authority, EventKind, LifeEvent, MoveScope
+from frontoffice.messages.operations import confirm_life_event
 
 bp = Blueprint("life_events", __name__, url_prefix="/staff")
 
@@ -114,15 +115,18 @@ def new(customer_id: int, kind: str):
             field = getattr(form, refused.field, None) if refused.field else None
             (field.errors if field is not None else form.form_errors).append(str(refused))
         else:
+            emailed = _email_receipt(event)
             db.session.commit()
             if event.duplicate_of_id is not None:
-                flash(
+                said = (
                     f"This was already reported as {event.duplicate_of.reference}: "
-                    "nobody has been told twice",
-                    "success",
+                    "nobody has been told twice"
                 )
             else:
-                flash(f"Reported. The reference is {event.reference}", "success")
+                said = f"Reported. The reference is {event.reference}"
+            if emailed:
+                said += f". We have emailed the reference and the services told to {emailed}"
+            flash(said, "success")
             return redirect(url_for(".view", life_event_id=event.id))
     status = 422 if form.errors or form.form_errors else 200
     if not form.is_submitted() and not offers:
@@ -135,6 +139,19 @@ def new(customer_id: int, kind: str):
         offers=offers,
         wording=operations.consent_wording(event_kind),
     ), status
+
+
+def _email_receipt(event: LifeEvent) -> str:
+    """The informant's written receipt (the reference and the services told, through the
+    outbox), when they gave an email address; returns that address."""
+    informant = event.informant
+    if informant is None or not informant.email:
+        return ""
+    told = [n.service.name for n in event.notifications]
+    track_url = url_for("public.track", _external=True)
+    to = (informant.email, informant.name, Language.ENGLISH)
+    confirm_life_event(event, to, told, track_url)
+    return informant.email
 
 
 @bp.route("/life-events/<int:life_event_id>")

@@ -113,7 +113,7 @@ def _priority_required(form: Any, field: Any) -> None:
         raise StopValidation("Enter a priority")
 
 
-def _area_code(form: Any, field: Any) -> None:
+def check_area_code(form: Any, field: Any) -> None:
     kind = form.area_kind.data
     if kind not in AREA_EXAMPLE:
         field.data = ""
@@ -169,7 +169,7 @@ class RuleForm(FlaskForm):
         "District or ward code",
         description="The ONS code: a district like E07000001, a ward like E05000101",
         filters=[strip, upper],
-        validators=[_area_code],
+        validators=[check_area_code],
         widget=GovTextInput(),
     )
     priority = PriorityField(

@@ -35,6 +35,7 @@ NAVIGATION = (
     NavItem("Staff users", "admin.users", Permission.ADMINISTER),
     NavItem("Service catalogue", "catalogue.services", Permission.ADMINISTER),
     NavItem("Routing rules", "routing_admin.rules", Permission.ADMINISTER),
+    NavItem("Tell us once rules", "tell_rules.rules", Permission.ADMINISTER),
     NavItem("Partner systems", "routing_admin.adapters", Permission.ADMINISTER),
 )
 

@@ -92,3 +92,44 @@ def test_make_copy_and_revoke_a_partner_api_key(page, live_server):
     row.get_by_role("button", name=f"Revoke {name}").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is revoked")
     expect(page.get_by_role("row").filter(has_text=name)).to_contain_text("Revoked")
+
+
+def test_offer_a_service_to_be_told_of_births_in_one_district_then_switch_it_off(page, live_server):
+    from frontoffice.catalogue.models import Service
+    from frontoffice.extensions import db
+    from frontoffice.partners.models import Partner
+
+    with live_server.app.app_context():
+        partner = db.session.query(Partner).filter_by(code="NVD").one()
+        db.session.add(
+            Service(code="browser-tuo-births", name="Registrars (browser)", owning_partner=partner)
+        )
+        db.session.commit()
+    sign_in(page, live_server.users[Role.ADMINISTRATOR])
+    page.get_by_role("navigation", name="Staff menu").get_by_role(
+        "link", name="Tell us once rules"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell us once rules")
+    assert_accessible(page)
+
+    page.get_by_label("One district").check()
+    page.get_by_role("button", name="Add rule").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Select the life event", "Select a service", "Enter the district code, like E07000001"]
+    )
+    assert_accessible(page)
+
+    page.get_by_label("A birth").check()
+    page.get_by_label("Service to tell").select_option(label="Registrars (browser)")
+    page.get_by_label("District or ward code").fill("E07000001")
+    page.get_by_label("What the service does with the news (optional)").fill("To welcome them")
+    page.get_by_role("button", name="Add rule").click()
+    row = page.locator("tr", has_text="Registrars (browser)")
+    expect(row).to_contain_text("District E07000001")
+    expect(row).to_contain_text("In use")
+    assert_accessible(page)
+    row.get_by_role("button", name=re.compile("^Switch off")).click()
+    expect(page.locator("tr", has_text="Registrars (browser)")).to_contain_text("Switched off")
+    assert_accessible(page)

@@ -254,3 +254,32 @@ def test_two_posts_at_the_same_moment_make_one_case(live_server, bins):
     assert answers == [(302, "/request/done")] * 2
     with live_server.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Case)) == before + 1
+
+
+def test_browsing_a_group_finding_nothing_and_typing_the_address(page, bins):
+    """The journey's other pages: a group's services, a search with no result, the address
+    typed in by hand (errors included)."""
+    page.goto("/request/service")
+    page.get_by_role("link", name="Bins and recycling").click()
+    expect(page.get_by_role("heading", level=2, name="Bins and recycling")).to_be_visible()
+    expect(page.get_by_role("link", name=SERVICE)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Search for a service").fill("unicorn")
+    _continue(page, "Search")
+    expect(page.locator("main")).to_contain_text("We could not find a service for ‘unicorn’")
+    assert_accessible(page)
+
+    page.goto("/request/service/browser-missed-bin")
+    _continue(page)
+    page.get_by_label("Grey bin").check()
+    _continue(page)
+    _continue(page)
+    page.get_by_role("link", name="Enter the address yourself").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What is the address?")
+    assert_accessible(page)
+    _continue(page)
+    _error(page, "Enter address line 1")
+    page.get_by_label("Address line 1").fill("5 Browser Road")
+    page.get_by_label("Postcode").fill("NV3 4DF")
+    _continue(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your contact details")

@@ -243,3 +243,59 @@ def test_a_move_told_once_without_javascript(new_context, tell_rules):
     expect(page.locator("main")).not_to_contain_text(MOVE_SERVICES[1])
 
     _track(page, reference, "NV9 8AB", MOVE_SERVICES[:1])
+
+
+@pytest.fixture(scope="module")
+def birth_rule(live_server, tell_rules):
+    """Libraries are told of births too."""
+    from frontoffice.catalogue.models import Service
+    from frontoffice.extensions import db
+    from frontoffice.life_events.models import EventKind, TellRule
+
+    with live_server.app.app_context():
+        libraries = db.session.query(Service).filter_by(code="browser-tuo-libraries").one()
+        db.session.add(TellRule(event_kind=EventKind.BIRTH, service_id=libraries.id))
+        db.session.commit()
+
+
+def test_a_birth_told_once_with_javascript(page, birth_rule):
+    _start(page, "A baby has been born")
+    _about_you(page, "Mina", "Mother", "mina.tuo@example.org")
+
+    _heading(page, "Who are you?")
+    page.get_by_label("I am the person it is about, or the child’s parent").check()
+    _continue(page)
+
+    _heading(page, "About the child’s parent")
+    expect(page.get_by_label("First name")).to_have_value("Mina")
+    _continue(page)
+
+    _heading(page, "What is the postcode of the family’s home?")
+    page.get_by_label("What is the postcode of the family’s home?").fill("NV5 6GH")
+    _continue(page, "Find address")
+    _heading(page, "Select the address")
+    page.get_by_label("1 Lantern Row, Northvale, NV5 6GH").check()
+    _continue(page)
+
+    _heading(page, "About the child")
+    page.get_by_label("Child’s full name").fill("<b>Baby</b>")
+    _date(page, "Child’s date of birth", date(2026, 11, 3))
+    _continue(page)
+    _error(page, "Child’s name must only include letters")
+    page.get_by_label("Child’s full name").fill("Noor Browser")
+    page.get_by_label("Other parent’s full name (optional)").fill("Sami Browser")
+    _continue(page)
+
+    _services(page, {DEATH_SERVICES[1]: True})
+    summary = page.locator(".govuk-summary-list")
+    expect(summary).to_contain_text("Noor Browser")
+    expect(summary).to_contain_text("3 November 2026")
+    reference = _send(page)
+    expect(page.locator("main")).to_contain_text(DEATH_SERVICES[1])
+
+    page.goto("/track")
+    page.get_by_label("Reference").fill(reference)
+    page.get_by_label("Email address or postcode").fill("mina.tuo@example.org")
+    _continue(page, "Track request")
+    _heading(page, "A birth")
+    expect(page.locator(".govuk-table")).to_contain_text(DEATH_SERVICES[1])

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from frontoffice import clock
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, CaseEvent, Channel
@@ -24,13 +25,15 @@ from frontoffice.life_events.models import (
     MoveScope,
     Notification,
     NotificationStatus,
+    TellRule,
     format_reference,
     parse_reference,
 )
 from frontoffice.messages.models import MessageStatus, ResidentMessage
 from frontoffice.messages.operations import tell_resident
+from frontoffice.routing.models import AreaKind
 from tests.life_events import partnership
-from tests.life_events.partnership import NORTH, SERVICES, SOUTH, SOUTH_UPRN
+from tests.life_events.partnership import NORTH, NORTH_UPRN, SERVICES, SOUTH, SOUTH_UPRN
 
 ACTOR = Actor(None, "test", "")
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -255,3 +258,77 @@ def test_cases_raised_together_each_keep_their_service_with_a_reserved_id_among_
         assert dispatch.partner.code == SERVICES[code]
         assert dispatch.payload["service_code"] == code
         assert dispatch.payload["case_reference"] == case.reference
+
+
+def test_tell_rules_for_an_area_are_offered_there_only_and_the_most_specific_wins(p):
+    libraries, electoral, housing = (
+        p.services[c] for c in ("tuo-libraries", "tuo-electoral", "tuo-housing")
+    )
+    db.session.add_all(
+        [
+            TellRule(event_kind=EventKind.BIRTH, service_id=libraries.id, purpose="anywhere"),
+            TellRule(
+                event_kind=EventKind.BIRTH,
+                service_id=libraries.id,
+                area_kind=AreaKind.DISTRICT,
+                area_code=NORTH,
+                purpose="in Northvale",
+            ),
+            TellRule(
+                event_kind=EventKind.BIRTH,
+                service_id=electoral.id,
+                area_kind=AreaKind.DISTRICT,
+                area_code=NORTH,
+            ),
+            TellRule(
+                event_kind=EventKind.BIRTH,
+                service_id=housing.id,
+                area_kind=AreaKind.DISTRICT,
+                area_code=SOUTH,
+            ),
+        ]
+    )
+    db.session.commit()
+
+    def offers(uprn):
+        found = rules.offered(EventKind.BIRTH, rules.place_of(uprn))
+        return {o.service.code: o.purpose for o in found}
+
+    assert offers(NORTH_UPRN) == {"tuo-libraries": "in Northvale", "tuo-electoral": ""}
+    assert offers(SOUTH_UPRN) == {"tuo-libraries": "anywhere", "tuo-housing": ""}
+    assert offers(None) == {"tuo-libraries": "anywhere"}  # an address we cannot place
+    with pytest.raises(operations.LifeEventError, match="only from the services listed"):
+        operations.report(ACTOR, p.customer, birth(services=(housing.id,)))
+    assert count(LifeEvent) == 0
+
+
+def birth(services, child="Ada Byron", on=date(2026, 11, 2)):
+    return operations.Report(
+        kind=EventKind.BIRTH,
+        event_date=on,
+        channel=Channel.PHONE,
+        informant=operations.PersonDetails("Ada Lovelace", "Mother"),
+        authority=Authority.SELF,
+        service_ids=services,
+        consent_wording=operations.consent_wording(EventKind.BIRTH),
+        child_name=child,
+        parents="Ada Lovelace and William King",
+    )
+
+
+def test_the_same_birth_is_told_once_and_a_twin_is_told_too(p):
+    libraries = p.services["tuo-libraries"]
+    db.session.add(TellRule(event_kind=EventKind.BIRTH, service_id=libraries.id))
+    db.session.commit()
+
+    first = operations.report(ACTOR, p.customer, birth((libraries.id,)))
+    again = operations.report(ACTOR, p.customer, birth((libraries.id,), child=" ada  BYRON "))
+    twin = operations.report(ACTOR, p.customer, birth((libraries.id,), child="Byron King"))
+    db.session.commit()
+
+    assert again.duplicate_of_id == first.id and again.notifications == []
+    assert twin.duplicate_of_id is None and len(twin.notifications) == 1
+    assert count(Notification) == 2 and count(Dispatch) == 2
+    [told] = first.notifications
+    assert told.consent_given_by == "Ada Lovelace"
+    assert told.consent_given_at == clock.now() and "birth" in told.consent_wording

@@ -16,6 +16,8 @@ from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.dispatch.updates import reject
 from frontoffice.extensions import db
 from frontoffice.life_events.models import LifeEvent, Notification
+from frontoffice.messages.models import MessageStatus, ResidentMessage
+from frontoffice.messages.tasks import send
 from tests.conftest import sign_in
 from tests.factories import StaffUserFactory
 from tests.life_events import partnership
@@ -85,6 +87,40 @@ def test_an_adviser_reports_a_death_from_the_record_and_sees_the_receipt(p, as_r
     again = adviser.post(url, data=death_form(p))
     assert "already reported as " + event.reference in text(adviser.get(again.headers["Location"]))
     assert rows() == (2, 12, 12)
+
+
+def test_an_informant_who_gives_an_email_is_sent_the_reference_and_the_services_told(p, as_role):
+    adviser = as_role("adviser")
+    url = f"/staff/customers/{p.customer.id}/life-events/new/death"
+    chosen = [str(p.services[c].id) for c in ("tuo-libraries", "tuo-council-tax")]
+    response = adviser.post(
+        url, data=death_form(p, informant_email="byron@example.org", services=chosen)
+    )
+    page = text(adviser.get(response.headers["Location"]))
+    assert "emailed the reference and the services told to byron@example.org" in page
+    event = db.session.scalar(select(LifeEvent))
+    [receipt] = db.session.scalars(select(ResidentMessage)).all()
+    assert receipt.to_address == "byron@example.org" and receipt.life_event_id == event.id
+    assert event.reference in receipt.subject and "Dear Byron Lovelace" in receipt.body
+    assert "Tell us once: libraries" in receipt.body
+    assert "Tell us once: council tax" in receipt.body and "pensions" not in receipt.body
+    assert send.run(receipt.id) == "sent"  # to the informant, though the person has died
+    db.session.refresh(receipt)
+    assert receipt.status is MessageStatus.SENT
+
+    adviser.post(url, data=death_form(p, informant_email="byron@example.org", services=chosen))
+    again = db.session.scalars(select(ResidentMessage).order_by(ResidentMessage.id.desc())).first()
+    assert again.id != receipt.id and "not told any service a second time" in again.body
+
+
+def test_an_informant_without_an_email_is_sent_nothing(p, as_role):
+    adviser = as_role("adviser")
+    response = adviser.post(
+        f"/staff/customers/{p.customer.id}/life-events/new/death", data=death_form(p)
+    )
+    assert response.status_code == 302
+    assert "emailed" not in text(adviser.get(response.headers["Location"]))
+    assert db.session.scalar(select(func.count()).select_from(ResidentMessage)) == 0
 
 
 @pytest.mark.parametrize(

@@ -115,3 +115,19 @@ def test_the_sweeper_finds_messages_whose_task_was_lost(relay):
     db.session.commit()
     [message] = db.session.scalars(select(ResidentMessage)).all()
     assert message.id in operations.due(tasks.RetryPolicy.from_env())
+
+
+def test_an_email_written_before_a_death_is_recorded_is_stopped_when_it_would_be_sent(relay):
+    """Written, then the customer's death recorded by other means (a merge, an import), then
+    the worker picks it up: nothing goes to the person who has died."""
+    partner, case, dispatch = _case_with_email()
+    _update(partner, dispatch, "A crew will come on Tuesday")
+    [message] = db.session.scalars(select(ResidentMessage)).all()
+    case.customer.date_of_death = datetime(2026, 3, 14).date()
+    db.session.commit()
+
+    assert tasks.send(message.id) == "suppressed"
+    db.session.refresh(message)
+    assert message.status is MessageStatus.SUPPRESSED and message.next_attempt_at is None
+    assert relay.collector.envelopes == []
+    assert tasks.send(message.id) == "not claimed"

@@ -74,6 +74,17 @@ def test_text_question_keeps_what_people_type_and_escapes_it(resident, bins, val
     assert case.answers["details"] == value
 
 
+@pytest.mark.parametrize("value", [SCRIPT, HTML, EMOJI, RTL, OVERLONG])
+def test_the_search_box_finds_nothing_for_hostile_words_and_shows_them_escaped(
+    resident, bins, value
+):
+    page = resident.get("/request/service", query_string={"q": value})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<script>alert" not in html and "<b onmouseover" not in html
+    assert "We could not find a service for" in html and "missed bin" not in html
+
+
 @pytest.mark.parametrize(
     ("postcode", "message"),
     [

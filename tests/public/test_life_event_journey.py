@@ -290,3 +290,43 @@ def test_a_report_taken_by_an_adviser_is_tracked_with_the_informants_email(resid
     for secret in ("ada@example.org", "NV1 2AB"):
         refused = resident.post("/track", {"reference": event.reference, "secret": secret})
         assert refused.status_code == 404
+
+
+def test_a_death_of_someone_on_our_records_changes_their_own_record(resident, p):
+    from frontoffice.access.actor import Actor
+    from frontoffice.cases import operations as cases
+    from frontoffice.cases.models import CaseEvent, Channel
+
+    repair = cases.raise_case(
+        Actor(None, "test"), p.customer, p.services["tuo-housing"], Channel.PHONE, "Repair"
+    )
+    db.session.commit()
+    customers = count(Customer)
+    ada = {**DEATH["person"], "date_of_birth": ["1", "5", "1940"]}  # as her record has it
+    _, tokens = report(resident, "death", {**DEATH, "person": ada})
+    page = text(send_check(resident, tokens))
+
+    event = db.session.scalars(select(LifeEvent)).one()
+    assert event.customer_id == p.customer.id and count(Customer) == customers
+    db.session.refresh(p.customer)
+    assert p.customer.date_of_death.isoformat() == "2026-11-18"
+    flags = db.session.scalars(
+        select(CaseEvent.note).where(CaseEvent.case_id == repair.id, CaseEvent.note.like("Review%"))
+    ).all()
+    assert len(flags) == 1
+    assert "ada@example.org" not in page  # her record's details are never shown
+
+
+def test_a_death_that_may_be_someone_on_our_records_is_queued_for_review(resident, p):
+    from frontoffice.identity.models import MatchReview
+
+    _, tokens = report(resident, "death", DEATH)  # her name and home, another date of birth
+    send_check(resident, tokens)
+    event = db.session.scalars(select(LifeEvent)).one()
+    assert event.customer_id != p.customer.id
+    db.session.refresh(p.customer)
+    assert p.customer.date_of_death is None  # not hers until a supervisor says so
+    reviews = db.session.scalars(select(MatchReview)).all()
+    assert [(r.customer_id, r.other_customer_id, r.source) for r in reviews] == [
+        (p.customer.id, event.customer_id, "web")
+    ]

@@ -132,6 +132,20 @@ def test_guessing_many_references_from_one_address_is_refused(app, resident, bin
         del app.config["PUBLIC_LIMIT_GUESS_SLOW"]
 
 
+def test_look_ups_are_limited_per_address_even_when_they_are_right(app, resident, bins):
+    case = _web_case(resident, bins)
+    app.config["PUBLIC_LIMIT_TRACK"] = "2 per minute"
+    try:
+        for _ in range(2):
+            assert _track(resident, case.reference, "ada@example.org").status_code == 200
+        refused = _track(resident, case.reference, "ada@example.org")
+        assert refused.status_code == 429
+        html = refused.get_data(as_text=True)
+        assert "Too many attempts" in html and "Received" not in html
+    finally:
+        del app.config["PUBLIC_LIMIT_TRACK"]
+
+
 def test_the_honeypot_refuses_bots(resident, bins):
     case = _web_case(resident, bins)
     page = resident.post(

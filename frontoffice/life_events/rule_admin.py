@@ -1,0 +1,85 @@
+"""Administering tell rules: which services are offered to be told of each kind of life event,
+and where. Flush only; the view commits. A rule is never deleted, only switched off, so what
+an informant was offered stays explainable; adding a rule that exists switches it back on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from frontoffice.access.actor import Actor
+from frontoffice.audit import operations as audit
+from frontoffice.catalogue.models import Service
+from frontoffice.extensions import db
+from frontoffice.life_events.models import EventKind, TellRule
+from frontoffice.routing.models import AreaKind
+
+
+@dataclass(frozen=True)
+class RuleDetails:
+    event_kind: EventKind
+    service: Service
+    area_kind: AreaKind
+    area_code: str
+    purpose: str
+
+
+def all_rules() -> list[TellRule]:
+    return list(
+        db.session.scalars(
+            select(TellRule)
+            .join(Service, Service.id == TellRule.service_id)
+            .order_by(TellRule.event_kind, Service.name, TellRule.area_kind, TellRule.area_code)
+        )
+    )
+
+
+def add_rule(actor: Actor, details: RuleDetails) -> TellRule:
+    area_code = details.area_code if details.area_kind is not AreaKind.ANY else ""
+    rule = db.session.scalar(
+        select(TellRule).where(
+            TellRule.event_kind == details.event_kind,
+            TellRule.service_id == details.service.id,
+            TellRule.area_kind == details.area_kind,
+            TellRule.area_code == area_code,
+        )
+    )
+    action = "change_tell_rule"
+    if rule is None:
+        rule = TellRule(
+            event_kind=details.event_kind,
+            service_id=details.service.id,
+            area_kind=details.area_kind,
+            area_code=area_code,
+        )
+        db.session.add(rule)
+        action = "create_tell_rule"
+    rule.purpose = details.purpose
+    rule.active = True
+    db.session.flush()
+    _audit(actor, action, rule)
+    return rule
+
+
+def set_active(actor: Actor, rule: TellRule, active: bool) -> None:
+    rule.active = active
+    db.session.flush()
+    _audit(actor, "switch_on_tell_rule" if active else "switch_off_tell_rule", rule)
+
+
+def _audit(actor: Actor, action: str, rule: TellRule) -> None:
+    audit.record(
+        actor,
+        action,
+        "tell_rule",
+        rule.id,
+        details={
+            "event_kind": rule.event_kind.value,
+            "service": rule.service.code,
+            "area_kind": rule.area_kind.value,
+            "area_code": rule.area_code,
+            "purpose": rule.purpose,
+            "active": rule.active,
+        },
+    )
