@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Update,
+    bindparam,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
@@ -98,7 +107,14 @@ def _claim_statement(with_others: bool = False) -> Update:
     when = d.claimed_at.type
     chosen = d.id.in_(bindparam("ids", expanding=True))
     if with_others:
-        chosen = chosen | d.id.in_(_others_due())
+        # A union, not an OR, so the UPDATE finds its rows by primary key.
+        named, others = _DISPATCH.alias("named").c, _others_due().subquery("others")
+        chosen = d.id.in_(
+            union_all(
+                select(named.id).where(named.id.in_(bindparam("ids", expanding=True))),
+                select(others.c.id),
+            )
+        )
     return (
         update(_DISPATCH)
         .where(chosen, operations.claimable(d, bindparam("stale", type_=when)))
@@ -120,15 +136,15 @@ def _claim_statement(with_others: bool = False) -> Update:
 
 
 def _others_due() -> Select:
-    """Up to `room` other dispatches to the adapters the named ones go through, waiting and
-    due now (a retry's time is kept), oldest first: when the worker is behind, a task takes
-    the ones whose own tasks are still queued, and those tasks then find nothing to claim.
-    Only from an adapter that is answering (no failure counted, breaker closed): a failing
-    partner's dispatches keep their own tasks and their back-off. Rows another worker is
-    claiming now are skipped, not waited for."""
-    other, named, a = _DISPATCH.alias("other"), _DISPATCH.alias("named"), _ADAPTER.c
+    """Up to `room` other dispatches waiting and due now through the adapter the first named
+    one goes through, oldest first: when the worker is behind, a task takes the ones whose
+    own tasks are still queued, and those tasks then find nothing to claim. Only from an
+    adapter that is answering (no failure counted, breaker closed): a failing partner's
+    dispatches keep their own tasks and back-off; retries keep theirs too. Rows another
+    worker is claiming now are skipped, not waited for."""
+    other, named, a = _DISPATCH.alias("other"), _DISPATCH.alias("first_named"), _ADAPTER.c
     o = other.c
-    answering = (
+    adapter = (
         select(named.c.partner_adapter_id)
         .join(_ADAPTER, a.id == named.c.partner_adapter_id)
         .where(
@@ -136,12 +152,15 @@ def _others_due() -> Select:
             a.consecutive_failures == 0,
             a.breaker_open_until.is_(None),
         )
+        .order_by(named.c.id)
+        .limit(1)
+        .scalar_subquery()
     )
     return (
         select(o.id)
         .where(
-            o.partner_adapter_id.in_(answering),
-            o.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+            o.partner_adapter_id == adapter,
+            o.status == DispatchStatus.PENDING,
             o.next_attempt_at <= bindparam("now", type_=o.next_attempt_at.type),
             o.id.not_in(bindparam("ids", expanding=True)),
         )

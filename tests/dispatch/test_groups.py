@@ -220,9 +220,10 @@ def test_a_task_takes_its_partners_other_due_dispatches_in_order(app, receivers)
 def test_a_task_does_not_take_what_is_not_due_or_held_or_past_a_group(app, receivers, monkeypatch):
     first, _ = receivers
     _, _, service = webhook_partner(app, first.url)
-    named, waiting, held, *fresh = dispatches(service, 6)
-    waiting.status = DispatchStatus.RETRYING  # its back-off runs for another minute
-    waiting.next_attempt_at = clock.now() + timedelta(minutes=1)
+    named, waiting, retrying, held, *fresh = dispatches(service, 7)
+    waiting.next_attempt_at = clock.now() + timedelta(minutes=1)  # as the sweeper leaves it
+    retrying.status = DispatchStatus.RETRYING  # its own task comes at its retry time
+    retrying.next_attempt_at = clock.now() - timedelta(seconds=1)
     held.status = DispatchStatus.DELIVERING  # another worker is calling the partner
     held.claimed_at = clock.now()
     db.session.commit()
@@ -232,7 +233,8 @@ def test_a_task_does_not_take_what_is_not_due_or_held_or_past_a_group(app, recei
 
     assert list(first.received) == [f"dsp-{d.id}" for d in (named, *fresh[:2])]
     states = {d.id: d.status for d in db.session.scalars(select(Dispatch))}
-    assert states[waiting.id] is DispatchStatus.RETRYING
+    assert states[waiting.id] is DispatchStatus.PENDING
+    assert states[retrying.id] is DispatchStatus.RETRYING
     assert states[held.id] is DispatchStatus.DELIVERING
     assert states[fresh[2].id] is DispatchStatus.PENDING, "a group is at most GROUP_SIZE"
 
