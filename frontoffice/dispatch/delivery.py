@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Update,
+    bindparam,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from frontoffice import clock
 from frontoffice.adapters.base import DeliveryPayload
@@ -65,18 +74,26 @@ class Destination:
     failing: bool = False  # its breaker's count must be reset on success
 
 
-def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
+def claim(dispatch_ids: list[int], policy: RetryPolicy, room: int = 0) -> list[Claimed]:
     """Takes those of the dispatches that are due and not held by another worker's fresh
     claim, in id order: one conditional UPDATE, so two workers never both claim one (the same
-    condition as operations.claimable)."""
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
+    condition as operations.claimable). With `room`, up to that many more of the same
+    partner adapters' dispatches that are due now (_others_due)."""
     rows = (
         db.session.connection()
-        .execute(_claim_statement(), {"ids": list(dispatch_ids), "now": now, "stale": stale})
+        .execute(_claim_statement(room > 0), _claim_parameters(dispatch_ids, policy, room))
         .all()
     )
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+def _claim_parameters(dispatch_ids: list[int], policy: RetryPolicy, room: int) -> dict[str, Any]:
+    now = clock.now()
+    stale = now - timedelta(seconds=policy.lease_seconds)
+    parameters = {"ids": list(dispatch_ids), "now": now, "stale": stale}
+    if room > 0:
+        parameters["room"] = room
+    return parameters
 
 
 # The hot path's statements are built once per process, with their values as parameters
@@ -85,15 +102,22 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy) -> list[Claimed]:
 
 
 @functools.cache
-def _claim_statement() -> Update:
+def _claim_statement(with_others: bool = False) -> Update:
     d = _DISPATCH.c
     when = d.claimed_at.type
+    chosen = d.id.in_(bindparam("ids", expanding=True))
+    if with_others:
+        # A union, not an OR, so the UPDATE finds its rows by primary key.
+        named, others = _DISPATCH.alias("named").c, _others_due().subquery("others")
+        chosen = d.id.in_(
+            union_all(
+                select(named.id).where(named.id.in_(bindparam("ids", expanding=True))),
+                select(others.c.id),
+            )
+        )
     return (
         update(_DISPATCH)
-        .where(
-            d.id.in_(bindparam("ids", expanding=True)),
-            operations.claimable(d, bindparam("stale", type_=when)),
-        )
+        .where(chosen, operations.claimable(d, bindparam("stale", type_=when)))
         .values(
             status=DispatchStatus.DELIVERING,
             claimed_at=bindparam("now", type_=when),
@@ -108,6 +132,41 @@ def _claim_statement() -> Update:
             d.payload,
             d.attempts,
         )
+    )
+
+
+def _others_due() -> Select:
+    """Up to `room` other dispatches waiting and due now through the adapter the first named
+    one goes through, oldest first: when the worker is behind, a task takes the ones whose
+    own tasks are still queued, and those tasks then find nothing to claim. Only from an
+    adapter that is answering (no failure counted, breaker closed): a failing partner's
+    dispatches keep their own tasks and back-off; retries keep theirs too. Rows another
+    worker is claiming now are skipped, not waited for."""
+    other, named, a = _DISPATCH.alias("other"), _DISPATCH.alias("first_named"), _ADAPTER.c
+    o = other.c
+    adapter = (
+        select(named.c.partner_adapter_id)
+        .join(_ADAPTER, a.id == named.c.partner_adapter_id)
+        .where(
+            named.c.id.in_(bindparam("ids", expanding=True)),
+            a.consecutive_failures == 0,
+            a.breaker_open_until.is_(None),
+        )
+        .order_by(named.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(o.id)
+        .where(
+            o.partner_adapter_id == adapter,
+            o.status == DispatchStatus.PENDING,
+            o.next_attempt_at <= bindparam("now", type_=o.next_attempt_at.type),
+            o.id.not_in(bindparam("ids", expanding=True)),
+        )
+        .order_by(o.id)
+        .limit(bindparam("room", type_=Integer))
+        .with_for_update(skip_locked=True, of=other)
     )
 
 
@@ -180,22 +239,20 @@ def destinations(claimed: Iterable[Claimed]) -> dict[tuple[int, int | None], Des
 
 
 def claim_with_destinations(
-    dispatch_ids: list[int], policy: RetryPolicy
+    dispatch_ids: list[int], policy: RetryPolicy, room: int = 0
 ) -> tuple[list[Claimed], dict[tuple[int, int | None], Destination]]:
     """claim(), then destinations() of what it claimed: on PostgreSQL in one statement (the
     claiming UPDATE as a CTE, joined to the partners and adapters its rows name), so a group
     costs a round trip less; elsewhere in two."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        claimed = claim(dispatch_ids, policy)
+        claimed = claim(dispatch_ids, policy, room)
         return claimed, destinations(claimed)
-    now = clock.now()
-    stale = now - timedelta(seconds=policy.lease_seconds)
     claimed, found = [], {}
     secret_key = current_app.config["SECRET_KEY"]
     for row in connection.execute(
-        _claim_with_destinations_statement(),
-        {"ids": list(dispatch_ids), "now": now, "stale": stale},
+        _claim_with_destinations_statement(room > 0),
+        _claim_parameters(dispatch_ids, policy, room),
     ):
         taken = Claimed(*row[:7])
         claimed.append(taken)
@@ -214,8 +271,8 @@ def claim_with_destinations(
 
 
 @functools.cache
-def _claim_with_destinations_statement() -> Select:
-    taken = _claim_statement().cte("claimed")
+def _claim_with_destinations_statement(with_others: bool = False) -> Select:
+    taken = _claim_statement(with_others).cte("claimed")
     t, a, p = taken.c, _ADAPTER.c, _PARTNER.c
     return select(
         t.id,

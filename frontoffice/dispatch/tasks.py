@@ -35,9 +35,8 @@ UPDATES_OVERLAP = timedelta(hours=1)
     retry_backoff=True,
     max_retries=5,
 )
-def deliver(dispatch_id: int) -> str:
-    (outcome,) = deliver_group([dispatch_id], RetryPolicy.from_env())
-    return outcome
+def deliver(dispatch_id: int) -> dict[str, int]:
+    return dict(Counter(deliver_group([dispatch_id], RetryPolicy.from_env())))
 
 
 @celery_app.task(
@@ -59,10 +58,18 @@ def deliver_batch(dispatch_ids: list[int]) -> dict[str, int]:
 
 
 def deliver_group(dispatch_ids: list[int], policy: RetryPolicy) -> list[str]:
-    """Claims the dispatches in one statement, calls the partner for each outside any
-    transaction, then records the deliveries in one transaction (failures one by one)."""
-    claimed, destinations = delivery.claim_with_destinations(dispatch_ids, policy)
-    outcomes = ["not claimed"] * (len(dispatch_ids) - len(claimed))
+    """Claims the dispatches in one statement, with as many more of their partners' due ones
+    as fill the group, calls the partner for each outside any transaction, then records the
+    deliveries in one transaction (failures one by one). The outcomes are the named
+    dispatches' ("not claimed" when done or held elsewhere), then the others taken."""
+    claimed, destinations = delivery.claim_with_destinations(
+        dispatch_ids, policy, room=GROUP_SIZE - len(dispatch_ids)
+    )
+    if not claimed:  # their task came after another took them: nothing to call or record
+        db.session.rollback()
+        return ["not claimed"] * len(dispatch_ids)
+    named = set(dispatch_ids)
+    outcomes = ["not claimed"] * (len(named) - sum(c.id in named for c in claimed))
     now = clock.now()
     to_call = []
     for dispatch in claimed:

@@ -2,6 +2,8 @@
 called, recorded; a changed adapter is seen by the next task; a partner failing in a row is
 not called for the rest of the group."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import event, select
 
@@ -89,10 +91,11 @@ def test_a_changed_url_or_secret_is_used_by_the_next_task(app, receivers):
     first.secret = SECRET
     second.secret = "second-secret-for-tests"
     _, adapter, service = webhook_partner(app, first.url)
-    one, two = dispatches(service, 2)
+    (one,) = dispatches(service, 1)
     db.session.commit()
     assert tasks.deliver_group([one.id], POLICY) == ["delivered"]
 
+    (two,) = dispatches(service, 1)  # written after: the first task would have taken it
     adapter.settings = {"url": second.url, "timeout": 5}
     adapter.secret_settings = encrypt_json(app.config["SECRET_KEY"], {"secret": second.secret})
     db.session.commit()
@@ -185,3 +188,93 @@ def test_a_group_runs_a_fixed_number_of_statements(app, receivers, size):
         i: f"Delivered to Northvale District Council by webhook (their reference P-dsp-{i})"
         for i in ids
     }
+
+
+# A worker that is behind: the first task for a partner takes that partner's other due
+# dispatches, up to a group, so the tasks queued for them find nothing to do.
+
+
+def test_a_task_takes_its_partners_other_due_dispatches_in_order(app, receivers):
+    first, second = receivers
+    first.secret = SECRET
+    _, _, service = webhook_partner(app, first.url)
+    written = dispatches(service, 4)
+    _, _, elsewhere = webhook_partner(app, second.url)
+    (other_partners,) = dispatches(elsewhere, 1)
+    db.session.commit()
+    ids = [d.id for d in written]
+
+    assert tasks.deliver_group([ids[2]], POLICY) == ["delivered"] * 4
+
+    assert list(first.received) == [f"dsp-{i}" for i in ids], "oldest first, each once"
+    assert not second.received, "another partner's dispatch keeps its own task"
+    assert db.session.get(Dispatch, other_partners.id).status is DispatchStatus.PENDING
+    rows = db.session.scalars(select(Dispatch).where(Dispatch.id.in_(ids))).all()
+    assert all(d.status is DispatchStatus.DELIVERED and d.attempts == 1 for d in rows)
+    events = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.kind == CaseEventKind.DISPATCHED)
+    ).all()
+    assert sorted(e.details["dispatch_id"] for e in events) == ids
+
+
+def test_a_task_does_not_take_what_is_not_due_or_held_or_past_a_group(app, receivers, monkeypatch):
+    first, _ = receivers
+    _, _, service = webhook_partner(app, first.url)
+    named, waiting, retrying, held, *fresh = dispatches(service, 7)
+    waiting.next_attempt_at = clock.now() + timedelta(minutes=1)  # as the sweeper leaves it
+    retrying.status = DispatchStatus.RETRYING  # its own task comes at its retry time
+    retrying.next_attempt_at = clock.now() - timedelta(seconds=1)
+    held.status = DispatchStatus.DELIVERING  # another worker is calling the partner
+    held.claimed_at = clock.now()
+    db.session.commit()
+    monkeypatch.setattr(tasks, "GROUP_SIZE", 3)
+
+    assert tasks.deliver_group([named.id], POLICY) == ["delivered"] * 3
+
+    assert list(first.received) == [f"dsp-{d.id}" for d in (named, *fresh[:2])]
+    states = {d.id: d.status for d in db.session.scalars(select(Dispatch))}
+    assert states[waiting.id] is DispatchStatus.PENDING
+    assert states[retrying.id] is DispatchStatus.RETRYING
+    assert states[held.id] is DispatchStatus.DELIVERING
+    assert states[fresh[2].id] is DispatchStatus.PENDING, "a group is at most GROUP_SIZE"
+
+
+def test_a_failing_partners_task_takes_only_its_own(app, receivers):
+    first, _ = receivers
+    _, adapter, service = webhook_partner(app, first.url)
+    adapter.consecutive_failures = 1  # not yet enough to open its breaker
+    one, two = dispatches(service, 2)
+    db.session.commit()
+
+    assert tasks.deliver_group([one.id], POLICY) == ["delivered"]
+
+    assert list(first.received) == [f"dsp-{one.id}"]
+    assert db.session.get(Dispatch, two.id).status is DispatchStatus.PENDING
+
+
+def test_a_task_whose_dispatches_were_taken_does_nothing_but_look(app, receivers):
+    first, _ = receivers
+    _, _, service = webhook_partner(app, first.url)
+    one, two = dispatches(service, 2)
+    db.session.commit()
+    assert tasks.deliver_group([one.id], POLICY) == ["delivered"] * 2
+    later = two.id
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
+            statements.append(" ".join(statement.split())[:120])
+
+    bind = db.session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert tasks.deliver_group([later], POLICY) == ["not claimed"]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert len(statements) == 1, "\n".join(statements)  # the claim that found nothing
+    assert sum(first.attempts.values()) == 2, "the partner is not called again"
+    row = db.session.get(Dispatch, later, populate_existing=True)
+    assert row.status is DispatchStatus.DELIVERED and row.attempts == 1
+    assert len(row.attempts_log) == 1
