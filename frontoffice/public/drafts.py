@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import session
 from flask_wtf import FlaskForm
@@ -20,6 +20,9 @@ from sqlalchemy import delete, select
 from frontoffice import clock
 from frontoffice.extensions import db
 from frontoffice.public.models import Draft
+
+if TYPE_CHECKING:
+    from frontoffice.public.queries import Sending
 
 SESSION_KEY = "public_draft"
 MAX_BYTES = 16 * 1024
@@ -37,7 +40,7 @@ def token() -> str | None:
     return found if isinstance(found, str) else None
 
 
-def usable(draft: Draft, journey: str) -> bool:
+def usable(draft: Draft | Sending, journey: str) -> bool:
     """Is this draft one of `journey`'s, and not expired?"""
     return draft.journey == journey and draft.updated_at >= clock.now() - KEEP
 
@@ -86,11 +89,11 @@ def save(draft: Draft, form: FlaskForm, **parts: Any) -> bool:
     return True
 
 
-def discard(draft: Draft) -> None:
+def discard(token: str) -> None:
     """Deletes the draft with one DELETE, without the unit of work's flush (the accept post
-    sends nothing else through it); the instance leaves the session."""
-    db.session.execute(Draft.__table__.delete().where(Draft.__table__.c.token == draft.token))
-    db.session.expunge(draft)
+    sends nothing else through it)."""
+    table = Draft.__table__
+    db.session.connection().execute(table.delete().where(table.c.token == token))
 
 
 def _purge() -> None:

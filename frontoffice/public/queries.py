@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from frontoffice import clock
+from frontoffice import clock, config_cache
 from frontoffice.access.policy import accepted_request_scope
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import (
@@ -24,6 +24,7 @@ from frontoffice.cases.status import CaseStatus
 from frontoffice.catalogue.models import Service
 from frontoffice.customers import normalise
 from frontoffice.extensions import db
+from frontoffice.gazetteer.models import GazetteerAddress
 from frontoffice.public.models import AcceptedRequest, Draft, WebRequest
 
 QUERY_MAX = 100
@@ -104,6 +105,40 @@ def draft_with_service(token: str) -> tuple[Draft | None, Service | None]:
         .one_or_none()
     )
     return (None, None) if row is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What a resident's "Send request" post needs of their draft, read in one statement."""
+
+    token: str
+    journey: str
+    data: dict
+    updated_at: datetime
+    address: GazetteerAddress | None  # the chosen address, if the draft names one that exists
+
+
+def draft_to_send(token: str) -> Sending | None:
+    """The draft, the gazetteer address it names and the set-up's stamp, in one statement
+    (the service and its questions then come from what the process keeps:
+    catalogue.offered)."""
+    uprn = Draft.data[("address", "uprn")].as_string()
+    row = db.session.execute(
+        select(
+            Draft.token,
+            Draft.journey,
+            Draft.data,
+            Draft.updated_at,
+            GazetteerAddress,
+            config_cache.stamp_column(),
+        )
+        .outerjoin(GazetteerAddress, GazetteerAddress.uprn == uprn)
+        .where(Draft.token == token)
+    ).one_or_none()
+    if row is None:
+        return None
+    config_cache.stamp_read(row[5])
+    return Sending(row[0], row[1], row[2], row[3], row[4])
 
 
 def web_request(case_id: int) -> WebRequest | None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import public
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
+from frontoffice.catalogue.offered import offered
 from frontoffice.catalogue.questions import (
     LONDON,
     answers_from_form,
@@ -151,23 +152,9 @@ def contact():
 @public
 def check():
     form = CheckForm()
-    found, service = _found()
     if request.method == "POST" and form.validate_on_submit():
-        if form.is_bot():
-            abort(400)
-        if found is None or found.token != form.token.data:
-            made = operations.already_made(form.token.data or "")
-            if made is not None:  # the second of a double click
-                return _done(made)
-    if found is None or service is None:
-        raise _Lost()
-    draft = found
-    if request.method == "POST" and not form.errors:
-        if form.token.data != draft.token:
-            raise _Lost()
-        if not guard.hit("submit", guard.address()):
-            abort(429)
-        return _submit(draft, service)
+        return _send(form)
+    draft, service = _draft()
     form.token.data = draft.token
     return render_template(
         "public/check.html",
@@ -178,28 +165,43 @@ def check():
     ), 400 if form.errors else 200
 
 
-def _submit(draft: Draft, service: Service):
-    """Accepts the request and leaves raising the case to the worker (public.tasks), sent
-    to it once the commit is done."""
+def _send(form: CheckForm):
+    """The "Send request" post: accepts the request and leaves raising the case to the
+    worker (public.tasks), sent to it once the commit is done. The draft, its address and
+    the set-up's stamp in one read; the service and its questions as the process keeps them
+    (catalogue.offered)."""
+    if form.is_bot():
+        abort(400)
+    token = drafts.token()
+    sending = None if token is None else queries.draft_to_send(token)
+    if sending is None or sending.token != form.token.data:
+        made = operations.already_made(form.token.data or "")
+        if made is not None:  # the second of a double click
+            return _done(made)
+        raise _Lost()
+    service = offered(str(sending.data.get("service") or ""))
+    if service is None or not drafts.usable(sending, JOURNEY):
+        raise _Lost()
+    if not guard.hit("submit", guard.address()):
+        abort(429)
     track_url = url_for("public.track", _external=True)
-    token = draft.token
     try:
         _, made = operations.accept_request(
             current_actor(),
-            token,
+            sending.token,
             service,
-            draft.data,
+            sending.data,
             track_url,
             retry_after=operations.retry_after(),
+            address=sending.address,
         )
-        drafts.discard(draft)
         db.session.commit()
     except operations.Incomplete as problem:
         db.session.rollback()
         return redirect(_step_url(problem.step))
     except IntegrityError:  # the same form posted twice at once: the first one was accepted
         db.session.rollback()
-        made = operations.already_made(token)
+        made = operations.already_made(sending.token)
         if made is None:
             raise
         return _done(made)
