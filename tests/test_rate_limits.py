@@ -61,10 +61,13 @@ def test_two_threads_counting_at_once_never_start_the_expiry_timer_twice(count):
     assert failures == []
 
 
-def test_the_sign_in_limit_and_the_resident_pages_count_in_the_thread_safe_storage(app):
-    """Flask-Limiter builds its storage from RATELIMIT_STORAGE_URI (off in tests)."""
+def test_on_memory_sign_in_counts_in_the_thread_safe_storage_resident_pages_in_process(
+    app,
+):
+    """Flask-Limiter builds its storage from RATELIMIT_STORAGE_URI (off in tests); the
+    resident pages count their own moving windows under one lock (guard.InProcessWindows)."""
     sign_in = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
     assert isinstance(sign_in, rate_limits.ThreadSafeMemoryStorage)
     with app.test_request_context():
-        assert isinstance(guard._limiter().storage, rate_limits.ThreadSafeMemoryStorage)
+        assert isinstance(guard._limiter(), guard.InProcessWindows)
     assert rate_limits.storage_uri("redis://cache:6379/2") == "redis://cache:6379/2"
