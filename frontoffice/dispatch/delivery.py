@@ -49,6 +49,8 @@ _ATTEMPT = DispatchAttempt.__table__
 _EVENT = CaseEvent.__table__
 _ADAPTER = PartnerAdapter.__table__
 _PARTNER = Partner.__table__
+# A task scheduled for a retry's time may start a moment before it by the clock that wrote it.
+RETRY_SLACK = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def claim(dispatch_ids: list[int], policy: RetryPolicy, room: int = 0) -> list[C
 def _claim_parameters(dispatch_ids: list[int], policy: RetryPolicy, room: int) -> dict[str, Any]:
     now = clock.now()
     stale = now - timedelta(seconds=policy.lease_seconds)
-    parameters = {"ids": list(dispatch_ids), "now": now, "stale": stale}
+    due = now + RETRY_SLACK
+    parameters = {"ids": list(dispatch_ids), "now": now, "stale": stale, "due": due}
     if room > 0:
         parameters["room"] = room
     return parameters
@@ -117,7 +120,12 @@ def _claim_statement(with_others: bool = False) -> Update:
         )
     return (
         update(_DISPATCH)
-        .where(chosen, operations.claimable(d, bindparam("stale", type_=when)))
+        .where(
+            chosen,
+            operations.claimable(
+                d, bindparam("stale", type_=when), bindparam("due", type_=d.next_attempt_at.type)
+            ),
+        )
         .values(
             status=DispatchStatus.DELIVERING,
             claimed_at=bindparam("now", type_=when),

@@ -210,11 +210,14 @@ def load(dispatch_id: int) -> Dispatch:
     return db.session.get(Dispatch, dispatch_id, populate_existing=True)
 
 
-def claimable(d: Any, stale: datetime) -> ColumnElement[bool]:
-    """Due, and not held by another worker's claim younger than the lease. `d`: the Dispatch
-    class or its table's columns."""
+def claimable(d: Any, stale: datetime, due: datetime) -> ColumnElement[bool]:
+    """Waiting, a retry whose time has come (`due`: now, with a little slack for a task
+    scheduled for that time), or held by a claim older than the lease (`stale`). A task
+    still queued for a dispatch another task took and failed to deliver must not call the
+    partner again before the back-off. `d`: the Dispatch class or its table's columns."""
     return or_(
-        d.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
+        d.status == DispatchStatus.PENDING,
+        (d.status == DispatchStatus.RETRYING) & (d.next_attempt_at <= due),
         (d.status == DispatchStatus.DELIVERING) & (d.claimed_at < stale),
     )
 
@@ -331,8 +334,9 @@ def due_for_delivery(*, now: datetime, policy: RetryPolicy, limit: int = 500) ->
 def take_due(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> dict[int, int]:
     """The dispatches the sweeper should enqueue again (id -> partner id). Each is put out of
     its sight for a lease again: a backlog still waiting on the broker (a large fan-out) is
-    then enqueued at most once per lease, not again on every sweep. A claim ignores
-    next_attempt_at."""
+    then enqueued at most once per lease, not again on every sweep. A retry found this way
+    is long due and waits as pending, since a claim takes a pending dispatch whatever its
+    next_attempt_at, a retrying one only when that has come."""
     ids = due_for_delivery(now=now, policy=policy, limit=limit)
     if not ids:
         return {}
@@ -342,7 +346,10 @@ def take_due(*, now: datetime, policy: RetryPolicy, limit: int = 500) -> dict[in
             Dispatch.id.in_(ids),
             Dispatch.status.in_([DispatchStatus.PENDING, DispatchStatus.RETRYING]),
         )
-        .values(next_attempt_at=now + timedelta(seconds=policy.lease_seconds))
+        .values(
+            status=DispatchStatus.PENDING,
+            next_attempt_at=now + timedelta(seconds=policy.lease_seconds),
+        )
         .execution_options(synchronize_session=False)
     )
     rows = db.session.execute(

@@ -278,3 +278,25 @@ def test_a_task_whose_dispatches_were_taken_does_nothing_but_look(app, receivers
     row = db.session.get(Dispatch, later, populate_existing=True)
     assert row.status is DispatchStatus.DELIVERED and row.attempts == 1
     assert len(row.attempts_log) == 1
+
+
+def test_a_retry_is_not_called_before_its_time_by_a_task_still_queued_for_it(app, receivers):
+    """`two`'s task takes `one` too, whose own task is still queued; the call to `one`
+    fails and it waits for its retry. That queued task must not call the partner early."""
+    first, _ = receivers
+    _, _, service = webhook_partner(app, first.url)
+    one, two = dispatches(service, 2)
+    db.session.commit()
+    first.failures_left = 1  # the first call, `one`'s (oldest first)
+
+    assert tasks.deliver_group([two.id], POLICY) == ["delivered", "retrying"]
+    assert db.session.get(Dispatch, one.id).status is DispatchStatus.RETRYING
+
+    assert tasks.deliver_group([one.id], POLICY) == ["not claimed"]
+    assert first.attempts[f"dsp-{one.id}"] == 1, "not called again before its retry time"
+
+    row = db.session.get(Dispatch, one.id, populate_existing=True)
+    row.next_attempt_at = clock.now() + timedelta(seconds=1)  # its own retry task, a bit early
+    db.session.commit()
+    assert tasks.deliver_group([one.id], POLICY) == ["delivered"]
+    assert list(first.received) == [f"dsp-{two.id}", f"dsp-{one.id}"]

@@ -146,7 +146,9 @@ def test_the_breaker_opens_after_consecutive_failures_and_closes_on_success():
         )
     db.session.refresh(adapter)
     assert adapter.consecutive_failures == 3 and adapter.breaker_open_until is not None
-    record_delivered(claim(dispatches[0].id, RetryPolicy(lease_seconds=0)))
+    dispatches[0].next_attempt_at = datetime.now(UTC)  # its retry's time has come
+    db.session.flush()
+    record_delivered(claim(dispatches[0].id))
     db.session.refresh(adapter)
     assert adapter.consecutive_failures == 0 and adapter.breaker_open_until is None
 
@@ -204,3 +206,19 @@ def test_the_sweeper_takes_a_waiting_dispatch_once_per_lease_not_on_every_sweep(
     later = swept + 2 * lease + timedelta(seconds=1)
     assert dispatch.id in operations.take_due(now=later, policy=POLICY)
     assert claim(dispatch.id) is not None, "a swept dispatch is still claimable"
+
+
+def test_a_retry_whose_task_was_lost_is_swept_and_then_claimed():
+    """A claim takes a retry only once its time has come; the sweeper pushes a lost one's
+    time a lease on, so it leaves it waiting (pending) for the task it sends."""
+    _, (dispatch,) = routed_case()
+    dispatch.status = DispatchStatus.RETRYING
+    dispatch.next_attempt_at = datetime.now(UTC) + timedelta(minutes=5)
+    db.session.flush()
+    assert claim(dispatch.id) is None, "not before its retry time"
+    dispatch.next_attempt_at = datetime.now(UTC) - 2 * timedelta(seconds=POLICY.lease_seconds)
+    db.session.flush()
+    assert dispatch.id in operations.take_due(now=datetime.now(UTC), policy=POLICY)
+    db.session.refresh(dispatch)
+    assert dispatch.status is DispatchStatus.PENDING
+    assert claim(dispatch.id) is not None, "the swept retry is claimed by the task sent"
