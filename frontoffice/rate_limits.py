@@ -1,6 +1,7 @@
-"""The rate limits' storage, one for the staff sign-in limit (Flask-Limiter) and the resident
-pages' limits (public/guard.py): FRONTOFFICE_RATELIMIT_STORAGE_URL, Redis shared by every web
-process, or memory, where it is ours (ThreadSafeMemoryStorage)."""
+"""The rate limits' storage, FRONTOFFICE_RATELIMIT_STORAGE_URL: Redis, shared by every web
+process, for the staff sign-in limit (Flask-Limiter) and the resident pages' limits
+(public/guard.py); or memory, where the sign-in limit counts in ours (ThreadSafeMemoryStorage)
+and the resident pages in their own windows (guard.InProcessWindows)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ SCHEME = "frontoffice-memory"
 class ThreadSafeMemoryStorage(MemoryStorage):
     """limits' in-memory storage starts its expiry timer without a lock: two threads of one
     gunicorn worker could both find it stopped and start the same new timer twice
-    (RuntimeError: a sign-in or a resident's "Send request" answered 500). Here the calls
+    (RuntimeError: a sign-in answered 500). Here the calls
     that may start it take turns."""
 
     STORAGE_SCHEME = [SCHEME]

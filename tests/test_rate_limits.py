@@ -1,5 +1,5 @@
-"""The in-memory rate-limit storage that the staff sign-in limit and the resident pages' guard
-share: two threads counting at once never start its expiry timer twice."""
+"""The in-memory rate-limit storage of the staff sign-in limit: two threads counting at once
+never start its expiry timer twice. The resident pages count in their own windows."""
 
 from __future__ import annotations
 

@@ -53,9 +53,14 @@ class InProcessWindows:
         self._windows: dict[str, tuple[int, deque[float]]] = {}
         self._swept = now()
 
-    def _hits(self, item: RateLimitItem, identifiers: tuple[str, ...], now: float):
-        seconds = item.get_expiry()
-        _, hits = self._windows.setdefault(item.key_for(*identifiers), (seconds, deque()))
+    def _hits(self, item: RateLimitItem, identifiers: tuple[str, ...], now: float, keep=True):
+        """The window's hits still inside it; a window is made only for a hit (`keep`), so
+        looking (test) never adds one."""
+        seconds, key = item.get_expiry(), item.key_for(*identifiers)
+        if keep:
+            _, hits = self._windows.setdefault(key, (seconds, deque()))
+        else:
+            _, hits = self._windows.get(key, (seconds, deque()))
         while hits and hits[0] <= now - seconds:
             hits.popleft()
         return hits
@@ -63,7 +68,7 @@ class InProcessWindows:
     def test(self, item: RateLimitItem, *identifiers: str) -> bool:
         """Would one more fit?"""
         with self._lock:
-            return len(self._hits(item, identifiers, self._now())) < item.amount
+            return len(self._hits(item, identifiers, self._now(), keep=False)) < item.amount
 
     def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
         """Counts one unless the window is full; False when it was."""

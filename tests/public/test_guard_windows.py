@@ -61,3 +61,11 @@ def test_windows_idle_for_their_length_are_dropped():
     clock.seconds += 120
     windows.hit(minute, "track", "ip:new")
     assert len(windows) == 2, "only the hour's window and the new one are left"
+
+
+def test_looking_at_a_window_never_makes_one():
+    windows = InProcessWindows(Clock())
+    minute = parse("5 per minute")
+    for n in range(50):
+        assert windows.test(minute, "guess_slow", f"ip:{n}")
+    assert len(windows) == 0, "only a hit keeps a window"
