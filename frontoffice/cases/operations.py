@@ -85,9 +85,11 @@ def raise_cases(
     *,
     location_uprn: str | None = None,
     case_ids: Sequence[int | None] | None = None,
+    answers_by_service: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[Case]:
     """One case for each of several services for one customer (a life event told to each
-    service), routed and written together. `case_ids`: reserved ids, one per service or None."""
+    service), routed and written together. `case_ids`: reserved ids, one per service or None.
+    `answers_by_service`: each service's own answers, instead of `answers` for all."""
     now = clock.now()
     ids = list(case_ids) if case_ids is not None else [None] * len(services)
     if len(ids) != len(services):
@@ -99,7 +101,7 @@ def raise_cases(
             s,
             channel,
             summary,
-            answers,
+            answers_by_service[s.id] if answers_by_service is not None else answers,
             Priority.NORMAL,
             now,
             location_uprn=location_uprn,

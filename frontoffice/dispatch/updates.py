@@ -35,7 +35,7 @@ from frontoffice.dispatch.models import (
     PartnerStatusUpdate,
 )
 from frontoffice.extensions import db
-from frontoffice.messages.operations import tell_resident
+from frontoffice.messages.operations import tell_informant, tell_resident
 from frontoffice.partner_webhooks.events import said_by_partner
 from frontoffice.partners.models import Partner
 
@@ -150,7 +150,8 @@ def _apply(actor: Actor, partner: Partner, dispatch: Dispatch, update: StatusUpd
     )
     db.session.flush()
     if update.description:
-        tell_resident(case, partner.name, update.description)
+        told = tell_resident(case, partner.name, update.description)
+        tell_informant(case, partner.name, update.description, told)
     wanted = _case_status_for(case, update.status)
     if wanted is not None and wanted in ALLOWED_TRANSITIONS[case.status]:
         cases.change_status(

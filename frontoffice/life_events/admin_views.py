@@ -10,7 +10,7 @@ from frontoffice.access.actor import current_actor
 from frontoffice.access.policy import Permission, requires
 from frontoffice.catalogue.models import Service
 from frontoffice.extensions import db
-from frontoffice.life_events import rule_admin
+from frontoffice.life_events import rule_admin, shares
 from frontoffice.life_events.forms import TellRuleForm
 from frontoffice.life_events.models import EventKind, TellRule
 from frontoffice.routing.models import AreaKind
@@ -38,6 +38,7 @@ def rules():
                 area_kind=AreaKind(form.area_kind.data),
                 area_code=form.area_code.data or "",
                 purpose=form.purpose.data or "",
+                shares=tuple(form.shares.data or ()),
             ),
         )
         db.session.commit()
@@ -52,6 +53,7 @@ def rules():
         form=form,
         rules=rule_admin.all_rules(),
         area_text=area_text,
+        shared=shares.labels,
     ), status
 
 

@@ -23,6 +23,8 @@ from frontoffice.customers.forms import (
     phone_check,
     text_field,
 )
+from frontoffice.customers.models import Language
+from frontoffice.life_events import shares
 from frontoffice.life_events.models import Authority, EventKind, MoveScope
 from frontoffice.life_events.operations import AUTHORITIES
 from frontoffice.routing.models import AreaKind
@@ -147,6 +149,16 @@ class ReportForm(AddressChecks, FlaskForm):
     executor_phone = _phone("Executor’s")
     executor_email = _email("Executor’s")
     executor_address = text_field("Executor’s address (optional)", "Executor’s address", 400)
+    language = Radios(
+        "Which language should their emails be in?",
+        choices=[
+            SelectChoice(Language.ENGLISH.value, "English"),
+            SelectChoice(Language.WELSH.value, "Welsh (Cymraeg)"),
+        ],
+        default=Language.ENGLISH.value,
+        required="",
+        invalid="Select the language for their emails",
+    )
     channel = Radios(
         "How are they telling us?",
         choices=[SelectChoice(c.value, c.label) for c in CHANNELS],
@@ -226,6 +238,31 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField("Withdraw consent", widget=GovSubmitInput())
 
 
+def _share_choices() -> list[SelectChoice]:
+    seen: dict[str, list[str]] = {}
+    for kind, groups in shares.GROUPS.items():
+        for key in groups:
+            seen.setdefault(key, []).append(kind.value)
+    return [
+        SelectChoice(key, SHARE_LABELS[key] + ("" if len(kinds) > 1 else f" ({kinds[0]})"))
+        for key, kinds in seen.items()
+    ]
+
+
+SHARE_LABELS = {
+    "event_date": "The date of the event",
+    "inquest": "Whether there is an inquest",
+    "next_of_kin": "Next of kin’s contact details",
+    "executor": "Executor’s contact details",
+    "child": "Child’s name",
+    "parents": "Parents’ names",
+    "informant": "Contact details of the person who told us",
+    "old_address": "Old address",
+    "new_address": "New address, and whether it is in the area",
+}
+SHARE_CHOICES = _share_choices()
+
+
 class TellRuleForm(FlaskForm):
     """An administrator's tell rule: this kind of event, this service, this area."""
 
@@ -256,7 +293,23 @@ class TellRuleForm(FlaskForm):
         300,
         description="Shown to the informant, like ‘To close the council tax account’",
     )
+    shares = Checkboxes(
+        "What is the service sent? (optional)",
+        choices=SHARE_CHOICES,
+        required="",
+        invalid="Choose only from the details listed",
+        description="Only what the service needs. If you tick none, it is sent all the "
+        "details of that kind of event. Its reference is always sent.",
+    )
     submit = SubmitField("Add rule", widget=GovSubmitInput())
+
+    def validate_shares(self, field: Any) -> None:
+        kind = self.event_kind.data
+        if kind not in set(EventKind) or not field.data:
+            return
+        if shares.unknown(EventKind(kind), field.data):
+            what = EventKind(kind).label.lower()
+            raise StopValidation(f"Choose only details that a report of {what} has")
 
     def set_services(self, services: list[Any]) -> None:
         self.service.choices = [SelectChoice("", "Choose a service")] + [

@@ -13,7 +13,7 @@ from frontoffice import clock
 from frontoffice.accounts.models import StaffUser
 from frontoffice.cases.models import Case, Channel
 from frontoffice.catalogue.models import Service
-from frontoffice.customers.models import Customer
+from frontoffice.customers.models import Customer, Language
 from frontoffice.enums import string_enum
 from frontoffice.extensions import db
 from frontoffice.partners.models import Partner
@@ -22,6 +22,7 @@ from frontoffice.types import UTCDateTime
 
 REFERENCE_PREFIX = "LE-"
 MAX_EVENT_ID = 2**31 - 1
+PARENTS_MAX = 500
 
 
 def format_reference(event_id: int) -> str:
@@ -116,7 +117,8 @@ class LifeEvent(db.Model):
     new_uprn: Mapped[str | None] = mapped_column(String(12))
     # A birth: the child and the parents.
     child_name: Mapped[str] = mapped_column(String(200), default="")
-    parents: Mapped[str] = mapped_column(String(400), default="")
+    # Room for the longest the web allows: a parent's first and last names and the other's.
+    parents: Mapped[str] = mapped_column(String(PARENTS_MAX), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -159,6 +161,8 @@ class LifeEventPerson(db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     address: Mapped[str] = mapped_column(String(400), default="")
+    # The informant's: the language of the emails they are sent.
+    language: Mapped[Language] = mapped_column(string_enum(Language), default=Language.ENGLISH)
 
     life_event: Mapped[LifeEvent] = relationship(back_populates="people")
 
@@ -179,6 +183,8 @@ class TellRule(db.Model):
     area_code: Mapped[str] = mapped_column(String(20), default="")
     # What the informant is told this service will do with the news.
     purpose: Mapped[str] = mapped_column(String(300), default="")
+    # The groups of details the service is sent (frontoffice.life_events.shares); None: all.
+    shares: Mapped[list[str] | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     service: Mapped[Service] = relationship(lazy="joined")

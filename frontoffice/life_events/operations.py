@@ -21,14 +21,14 @@ from frontoffice.audit import operations as audit
 from frontoffice.cases import operations as cases
 from frontoffice.cases.models import Case, CaseEvent, CaseEventKind, Channel
 from frontoffice.cases.status import CaseStatus
-from frontoffice.catalogue.models import Service
 from frontoffice.customers import normalise
 from frontoffice.customers import operations as customers
-from frontoffice.customers.models import Customer
+from frontoffice.customers.models import Customer, Language
 from frontoffice.dispatch.models import Dispatch, DispatchStatus
 from frontoffice.extensions import db
-from frontoffice.life_events import rules
+from frontoffice.life_events import rules, shares
 from frontoffice.life_events.models import (
+    PARENTS_MAX,
     Authority,
     EventKind,
     LifeEvent,
@@ -85,6 +85,7 @@ class Report:
     new_address: customers.AddressDetails | None = None
     child_name: str = ""
     parents: str = ""
+    language: Language = Language.ENGLISH  # the informant's, for the emails they are sent
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,6 +153,10 @@ def check(customer: Customer, report: Report, offered_ids: set[int]) -> None:
         raise LifeEventError("Enter the new address", "new_address")
     if report.kind is EventKind.BIRTH and not report.child_name.strip():
         raise LifeEventError("Enter the child's name", "child_name")
+    if len(report.parents.strip()) > PARENTS_MAX:
+        raise LifeEventError(
+            f"The parents' names must be {PARENTS_MAX} characters or fewer", "parents"
+        )
     if not report.service_ids:
         raise LifeEventError("Choose at least one service to tell", "services")
     if not set(report.service_ids) <= offered_ids:
@@ -164,7 +169,7 @@ def report(actor: Actor, customer: Customer, report: Report) -> LifeEvent:
     """Records the event and, for a first report, changes the record and tells each chosen
     service; a report of an event already reported is linked to the first and tells nobody."""
     place = where(customer, report)
-    offered = {o.service.id: o.service for o in rules.offered(report.kind, place)}
+    offered = {o.service.id: o for o in rules.offered(report.kind, place)}
     check(customer, report, set(offered))
     key = dedupe_key(customer, report)
     # A first report is the rule: written at once, its key unique, rather than looked for
@@ -220,13 +225,15 @@ def _event(
         new_address=_one_line(report.new_address)[:400],
         new_uprn=report.new_address.uprn if report.new_address else None,
         child_name=report.child_name.strip()[:200],
-        parents=report.parents.strip()[:400],
+        parents=report.parents.strip(),
         details=dict(report.details),
         reported_by_id=actor.user_id,
         created_at=clock.now(),
         notifications=[],  # known to be empty: adding to it later need not read it
     )
-    event.people.append(_person(PersonRole.INFORMANT, report.informant, report.authority))
+    informant = _person(PersonRole.INFORMANT, report.informant, report.authority)
+    informant.language = report.language
+    event.people.append(informant)
     for role, person in (
         (PersonRole.NEXT_OF_KIN, report.next_of_kin),
         (PersonRole.EXECUTOR, report.executor),
@@ -293,17 +300,18 @@ def _tell(
     event: LifeEvent,
     report: Report,
     place: rules.Place,
-    services: list[Service],
+    offers: list[rules.Offer],
 ) -> None:
-    """One case per chosen service (`services`, in id order), raised and routed together,
-    and its notification, in one INSERT."""
+    """One case per chosen service (`offers`, in id order), raised and routed together,
+    and its notification, in one INSERT. Each case's answers are what its rule shares."""
+    services = [o.service for o in offers]
     made = cases.raise_cases(
         actor,
         customer,
         services,
         report.channel,
         _summary(customer, event),
-        answers=_answers(event),
+        answers_by_service={o.service.id: shares.answers(event, o.shares) for o in offers},
         location_uprn=place.uprn,
     )
     now = clock.now()
@@ -335,32 +343,6 @@ def _summary(customer: Customer, event: LifeEvent) -> str:
         EventKind.MOVE: f"{name} moved home on {when} to {event.new_address or 'a new address'}",
     }[event.kind]
     return f"Tell us once ({event.reference}): {text}."
-
-
-def _answers(event: LifeEvent) -> dict[str, Any]:
-    """What a service needs to act: the event, and whom to contact about it."""
-    answers: dict[str, Any] = {
-        "life_event": event.reference,
-        "event": event.kind.value,
-        "event_date": event.event_date.isoformat(),
-    }
-    if event.kind is EventKind.DEATH:
-        answers["inquest"] = event.inquest
-    if event.kind is EventKind.MOVE:
-        answers |= {"old_address": event.old_address, "new_address": event.new_address}
-        answers["move"] = event.move_scope.value if event.move_scope else ""
-    if event.kind is EventKind.BIRTH:
-        answers |= {"child": event.child_name, "parents": event.parents}
-    for person in event.people:
-        if person.role is not PersonRole.INFORMANT or event.kind is not EventKind.DEATH:
-            answers[person.role.value] = {
-                "name": person.name,
-                "relationship": person.relationship_,
-                "phone": person.phone,
-                "email": person.email,
-                "address": person.address,
-            }
-    return answers
 
 
 def _audit(actor: Actor, event: LifeEvent, action: str, details: dict[str, Any]) -> None:

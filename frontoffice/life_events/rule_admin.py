@@ -12,6 +12,7 @@ from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
 from frontoffice.catalogue.models import Service
 from frontoffice.extensions import db
+from frontoffice.life_events import shares
 from frontoffice.life_events.models import EventKind, TellRule
 from frontoffice.routing.models import AreaKind
 
@@ -23,6 +24,7 @@ class RuleDetails:
     area_kind: AreaKind
     area_code: str
     purpose: str
+    shares: tuple[str, ...] = ()  # none: all the kind's details (shares.GROUPS)
 
 
 def all_rules() -> list[TellRule]:
@@ -35,7 +37,21 @@ def all_rules() -> list[TellRule]:
     )
 
 
+class RuleError(ValueError):
+    """A rule the domain refuses; `field` names the answer to correct."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def add_rule(actor: Actor, details: RuleDetails) -> TellRule:
+    """Adds the rule, or changes the one for the same event, service and area."""
+    if shares.unknown(details.event_kind, details.shares):
+        raise RuleError(
+            f"Choose only details that a report of {details.event_kind.label.lower()} has",
+            "shares",
+        )
     area_code = details.area_code if details.area_kind is not AreaKind.ANY else ""
     rule = db.session.scalar(
         select(TellRule).where(
@@ -56,6 +72,8 @@ def add_rule(actor: Actor, details: RuleDetails) -> TellRule:
         db.session.add(rule)
         action = "create_tell_rule"
     rule.purpose = details.purpose
+    chosen = [k for k in shares.GROUPS[details.event_kind] if k in details.shares]
+    rule.shares = chosen or None
     rule.active = True
     db.session.flush()
     _audit(actor, action, rule)
@@ -80,6 +98,7 @@ def _audit(actor: Actor, action: str, rule: TellRule) -> None:
             "area_kind": rule.area_kind.value,
             "area_code": rule.area_code,
             "purpose": rule.purpose,
+            "shares": sorted(shares.shared(rule.event_kind, rule.shares)),
             "active": rule.active,
         },
     )

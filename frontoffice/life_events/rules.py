@@ -18,6 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from frontoffice import config_cache
 from frontoffice.catalogue.models import Service
 from frontoffice.extensions import db
+from frontoffice.life_events import shares
 from frontoffice.life_events.models import EventKind, TellRule
 from frontoffice.routing import resolve
 from frontoffice.routing.models import AreaKind
@@ -51,6 +52,7 @@ def covers(rule: TellRule | TellRef, place: Place) -> bool:
 class Offer:
     service: Service
     purpose: str
+    shares: frozenset[str]  # the groups of details the service is sent (shares.GROUPS)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class TellRef:
     area_kind: AreaKind
     area_code: str
     purpose: str
+    shares: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,10 @@ def offered(kind: EventKind, place: Place) -> list[Offer]:
     if kept is not None:
         services = {i: _in_session(kept.services[i]) for i in best}
     return sorted(
-        (Offer(services[r.service_id], r.purpose) for r in best.values()),
+        (
+            Offer(services[r.service_id], r.purpose, shares.shared(kind, r.shares))
+            for r in best.values()
+        ),
         key=lambda o: o.service.name,
     )
 
@@ -107,11 +113,13 @@ def _read_all() -> _Kept:
             TellRule.area_kind,
             TellRule.area_code,
             TellRule.purpose,
+            TellRule.shares,
         ).where(TellRule.active.is_(True))
     ).all()
     rules: dict[EventKind, list[TellRef]] = {}
-    for kind, *rest in rows:
-        rules.setdefault(kind, []).append(TellRef(*rest))
+    for kind, service_id, area_kind, area_code, purpose, chosen in rows:
+        rule = TellRef(service_id, area_kind, area_code, purpose, tuple(chosen) if chosen else None)
+        rules.setdefault(kind, []).append(rule)
     columns = [getattr(Service, a.key) for a in inspect(Service).column_attrs]
     services = {
         row.id: dict(row._mapping)

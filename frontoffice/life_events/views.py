@@ -82,6 +82,7 @@ def _report(form: ReportForm, kind: EventKind) -> operations.Report:
         new_address=_new_address(form) if kind is EventKind.MOVE else None,
         child_name=form.child_name.data or "",
         parents=form.parents.data or "",
+        language=Language(form.language.data or Language.ENGLISH.value),
         details={
             k: v
             for k, v in {"place": form.place.data, "inquest": form.inquest.data}.items()
@@ -149,7 +150,7 @@ def _email_receipt(event: LifeEvent) -> str:
         return ""
     told = [n.service.name for n in event.notifications]
     track_url = url_for("public.track", _external=True)
-    to = (informant.email, informant.name, Language.ENGLISH)
+    to = (informant.email, informant.name, informant.language)
     confirm_life_event(event, to, told, track_url)
     return informant.email
 

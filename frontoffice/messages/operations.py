@@ -20,7 +20,7 @@ from frontoffice.messages import wording
 from frontoffice.messages.models import MessageStatus, ResidentMessage
 
 if TYPE_CHECKING:
-    from frontoffice.life_events.models import LifeEvent
+    from frontoffice.life_events.models import LifeEvent, LifeEventPerson
     from frontoffice.public.models import WebRequest
 
 OUTBOX_KEY = "frontoffice.resident_messages"
@@ -33,6 +33,63 @@ def tell_resident(case: Case, said_by: str, text: str) -> ResidentMessage | None
     if case.customer.date_of_death is not None or not text.strip():
         return None
     return _email(case, "update", said_by=said_by, text=text.strip())
+
+
+def tell_informant(
+    case: Case, said_by: str, text: str, told: ResidentMessage | None = None
+) -> ResidentMessage | None:
+    """A partner's public note on a service's notification of a life event, emailed to the
+    informant who reported it if they gave an email, in their language; the record's person
+    (who may have died) is never written to here. `told`: the resident's own email of the
+    same note, so that one address is not written to twice."""
+    text = text.strip()
+    informant = _informant_told(case) if text else None
+    if informant is None:
+        return None
+    if told is not None and _same_address(told.to_address, informant.email):
+        return None
+    return _tell_informant(case, informant, said_by, text)
+
+
+def _informant_told(case: Case) -> LifeEventPerson | None:
+    """The informant with an email address of the life event this case tells a service of."""
+    from frontoffice.life_events.models import LifeEventPerson, Notification, PersonRole
+
+    return db.session.scalar(
+        select(LifeEventPerson)
+        .join(Notification, Notification.life_event_id == LifeEventPerson.life_event_id)
+        .where(
+            Notification.case_id == case.id,
+            LifeEventPerson.role == PersonRole.INFORMANT,
+            LifeEventPerson.email != "",
+        )
+        .limit(1)
+    )
+
+
+def _tell_informant(
+    case: Case, informant: LifeEventPerson, said_by: str, text: str
+) -> ResidentMessage:
+    from frontoffice.life_events.models import format_reference
+
+    values = {
+        "reference": format_reference(informant.life_event_id),
+        "service": case.service.name,
+        "name": informant.name,
+        "said_by": said_by,
+        "text": text,
+    }
+    return _write(
+        case,
+        informant.email,
+        wording.say(informant.language, "event_update_subject", **values),
+        wording.say(informant.language, "event_update_body", **values),
+        life_event_id=informant.life_event_id,
+    )
+
+
+def _same_address(one: str, other: str) -> bool:
+    return one.strip().casefold() == other.strip().casefold()
 
 
 def confirm_request(

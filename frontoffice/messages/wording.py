@@ -38,6 +38,13 @@ TEXTS: dict[Language, dict[str, str]] = {
             "time. You do not need to do anything else.\n\n"
             "Please quote {reference} if you contact us about it.\n"
         ),
+        "event_update_subject": "Your report {reference}: {service}",
+        "event_update_body": (
+            "Dear {name},\n\n"
+            "{said_by} has an update on what you told us ({reference}, {service}):\n\n"
+            "{text}\n\n"
+            "Please quote {reference} if you contact us about it.\n"
+        ),
         "closed_subject": "Your request {reference}: {service}",
         "closed_body": (
             "Dear {name},\n\n"
@@ -83,6 +90,13 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Diolch am ddweud wrthym. Eich cyfeirnod yw {reference}.\n\n"
             "Roedd rhywun eisoes wedi dweud wrthym am hyn, felly nid ydym wedi dweud wrth "
             "unrhyw wasanaeth eto. Nid oes angen i chi wneud dim byd arall.\n\n"
+            "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
+        ),
+        "event_update_subject": "Eich adroddiad {reference}: {service}",
+        "event_update_body": (
+            "Annwyl {name},\n\n"
+            "Mae gan {said_by} ddiweddariad ar yr hyn a ddywedoch wrthym "
+            "({reference}, {service}):\n\n{text}\n\n"
             "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
         ),
         "closed_subject": "Eich cais {reference}: {service}",

@@ -95,6 +95,7 @@ def submit_life_event(actor: Actor, token: str, data: dict[str, Any], track_url:
         new_address=new_home,
         child_name=str(details.get("child_name") or ""),
         parents=_parents(kind, person, details),
+        language=Language(informant.get("language") or Language.ENGLISH.value),
         details={
             k: v
             for k, v in {"place": details.get("place"), "inquest": details.get("inquest")}.items()

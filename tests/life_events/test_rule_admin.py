@@ -105,6 +105,8 @@ def test_adding_a_rule_that_exists_changes_it_instead_of_doubling_it(p, as_role)
         ({"area_code": "<script>"}, "District code must be a letter (E, W, S or N) and 8 numbers"),
         ({"purpose": "x" * 301}, "What the service does must be 300 characters or fewer"),
         ({"purpose": "Evil \u202e text"}, "What the service does must only include letters"),
+        ({"shares": ["inquest"]}, "Choose only details that a report of a birth has"),
+        ({"shares": ["<script>"]}, "Choose only from the details listed"),
     ],
 )
 def test_bad_input_is_shown_by_its_field_and_changes_nothing(p, as_role, changes, message):
