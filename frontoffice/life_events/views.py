@@ -148,10 +148,8 @@ def _email_receipt(event: LifeEvent) -> str:
     informant = event.informant
     if informant is None or not informant.email:
         return ""
-    told = [n.service.name for n in event.notifications]
-    track_url = url_for("public.track", _external=True)
     to = (informant.email, informant.name, informant.language)
-    confirm_life_event(event, to, told, track_url)
+    confirm_life_event(event, to, url_for("public.track", _external=True), email_only=True)
     return informant.email
 
 

@@ -150,17 +150,22 @@ def _recipient(case: Case, web: WebRequest | None = None) -> tuple[str, str, Lan
 
 
 def confirm_life_event(
-    event: LifeEvent,
-    to: tuple[str, str, Language],
-    services: list[str],
-    track_url: str,
+    event: LifeEvent, to: tuple[str, str, Language], track_url: str, *, email_only: bool = False
 ) -> ResidentMessage:
-    """The confirmation to the informant who reported a life event on the web: its reference
-    and the services told (or that it had already been reported and nobody was told twice)."""
+    """The confirmation to the informant who reported a life event: its reference and the
+    services told (or that it had already been reported and nobody was told twice). With
+    `email_only` (a report an adviser took), tracking it asks for this email address, since
+    no postcode of theirs was given."""
     address, name, language = to
     kind = "event_again" if event.duplicate_of_id is not None else "event_confirm"
-    told = "\n".join(f"- {s}" for s in services)
-    values = {"reference": event.reference, "name": name, "track_url": track_url, "told": told}
+    told = "\n".join(f"- {n.service.name}" for n in event.notifications)
+    values = {
+        "reference": event.reference,
+        "name": name,
+        "track_url": track_url,
+        "told": told,
+        "gave": wording.say(language, "gave_email" if email_only else "gave_email_or_postcode"),
+    }
     message = _write(
         None,
         address,

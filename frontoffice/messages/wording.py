@@ -27,7 +27,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Thank you for telling us. Your reference is {reference}.\n\n"
             "We are telling these services:\n{told}\n\n"
             "You can see how far each service has got at {track_url} with your reference and "
-            "the email address or postcode you gave.\n\n"
+            "{gave}.\n\n"
             "Please quote {reference} if you contact us about it.\n"
         ),
         "event_again_subject": "We have your report {reference}: tell us once",
@@ -54,6 +54,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "with your reference and the email address or postcode you gave.\n\n"
             "Please quote {reference} if you contact us about it.\n"
         ),
+        "gave_email_or_postcode": "the email address or postcode you gave",
+        "gave_email": "this email address",
         "resident": "resident",
     },
     Language.WELSH: {
@@ -79,7 +81,7 @@ TEXTS: dict[Language, dict[str, str]] = {
             "Diolch am ddweud wrthym. Eich cyfeirnod yw {reference}.\n\n"
             "Rydym yn dweud wrth y gwasanaethau hyn:\n{told}\n\n"
             "Gallwch weld pa mor bell mae pob gwasanaeth wedi mynd yn {track_url} gyda'ch "
-            "cyfeirnod a'r cyfeiriad e-bost neu'r cod post a roesoch.\n\n"
+            "cyfeirnod {gave}.\n\n"
             "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
         ),
         "event_again_subject": (
@@ -108,6 +110,8 @@ TEXTS: dict[Language, dict[str, str]] = {
             "{track_url} gyda'ch cyfeirnod a'r cyfeiriad e-bost neu'r cod post a roesoch.\n\n"
             "Dyfynnwch {reference} os byddwch yn cysylltu â ni amdano.\n"
         ),
+        "gave_email_or_postcode": "a'r cyfeiriad e-bost neu'r cod post a roesoch",
+        "gave_email": "a'r cyfeiriad e-bost hwn",
         "resident": "breswylydd",
     },
 }

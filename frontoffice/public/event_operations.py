@@ -127,7 +127,6 @@ def submit_life_event(actor: Actor, token: str, data: dict[str, Any], track_url:
             str(informant.get("first_name") or ""),
             Language(informant.get("language") or "en"),
         ),
-        told_services(event),
         track_url,
     )
     return event

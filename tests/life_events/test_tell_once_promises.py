@@ -255,6 +255,7 @@ def test_an_advisers_informant_gets_the_receipt_in_welsh_when_they_ask(p, as_rol
     assert response.status_code == 302
     [receipt] = messages()
     assert "Annwyl Byron Lovelace" in receipt.body and "Diolch am ddweud wrthym" in receipt.body
+    assert "cyfeirnod a'r cyfeiriad e-bost hwn" in receipt.body
     event = db.session.scalar(select(LifeEvent))
     assert event.informant.language is Language.WELSH
 

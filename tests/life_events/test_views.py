@@ -104,6 +104,9 @@ def test_an_informant_who_gives_an_email_is_sent_the_reference_and_the_services_
     assert event.reference in receipt.subject and "Dear Byron Lovelace" in receipt.body
     assert "Tell us once: libraries" in receipt.body
     assert "Tell us once: council tax" in receipt.body and "pensions" not in receipt.body
+    # tracking a report an adviser took asks for the informant's email, not a postcode
+    assert "with your reference and this email address" in receipt.body
+    assert "postcode" not in receipt.body
     assert send.run(receipt.id) == "sent"  # to the informant, though the person has died
     db.session.refresh(receipt)
     assert receipt.status is MessageStatus.SENT
