@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from frontoffice.access.actor import Actor
 from frontoffice.audit import operations as audit
@@ -32,6 +34,7 @@ def all_rules() -> list[TellRule]:
         db.session.scalars(
             select(TellRule)
             .join(Service, Service.id == TellRule.service_id)
+            .options(contains_eager(TellRule.service))
             .order_by(TellRule.event_kind, Service.name, TellRule.area_kind, TellRule.area_code)
         )
     )
@@ -53,7 +56,20 @@ def add_rule(actor: Actor, details: RuleDetails) -> TellRule:
             "shares",
         )
     area_code = details.area_code if details.area_kind is not AreaKind.ANY else ""
-    rule = db.session.scalar(
+    rule, created = _existing(details, area_code), False
+    if rule is None:
+        rule, created = _new_rule(details, area_code)
+    rule.purpose = details.purpose
+    chosen = [k for k in shares.GROUPS[details.event_kind] if k in details.shares]
+    rule.shares = chosen or None
+    rule.active = True
+    db.session.flush()
+    _audit(actor, "create_tell_rule" if created else "change_tell_rule", rule)
+    return rule
+
+
+def _existing(details: RuleDetails, area_code: str) -> TellRule | None:
+    return db.session.scalar(
         select(TellRule).where(
             TellRule.event_kind == details.event_kind,
             TellRule.service_id == details.service.id,
@@ -61,23 +77,27 @@ def add_rule(actor: Actor, details: RuleDetails) -> TellRule:
             TellRule.area_code == area_code,
         )
     )
-    action = "change_tell_rule"
-    if rule is None:
-        rule = TellRule(
-            event_kind=details.event_kind,
-            service_id=details.service.id,
-            area_kind=details.area_kind,
-            area_code=area_code,
-        )
-        db.session.add(rule)
-        action = "create_tell_rule"
-    rule.purpose = details.purpose
-    chosen = [k for k in shares.GROUPS[details.event_kind] if k in details.shares]
-    rule.shares = chosen or None
-    rule.active = True
-    db.session.flush()
-    _audit(actor, action, rule)
-    return rule
+
+
+def _new_rule(details: RuleDetails, area_code: str) -> tuple[TellRule, bool]:
+    """Inserted at once, in a savepoint: when another administrator added the same rule a
+    moment before, theirs is the one changed instead."""
+    rule = TellRule(
+        event_kind=details.event_kind,
+        service_id=details.service.id,
+        area_kind=details.area_kind,
+        area_code=area_code,
+        purpose=details.purpose,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(rule)
+    except IntegrityError:
+        theirs = _existing(details, area_code)
+        if theirs is None:
+            raise
+        return theirs, False
+    return rule, True
 
 
 def set_active(actor: Actor, rule: TellRule, active: bool) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from frontoffice.audit.models import AuditEvent
 from frontoffice.extensions import db
+from frontoffice.life_events import rule_admin
 from frontoffice.life_events.models import EventKind, TellRule
 from tests.conftest import sign_in
 from tests.factories import StaffUserFactory
@@ -91,6 +92,34 @@ def test_adding_a_rule_that_exists_changes_it_instead_of_doubling_it(p, as_role)
     assert [(r.id, r.area_code, r.purpose, r.active) for r in birth_rules()] == [
         (rule.id, "", "Later", True)
     ]
+
+
+def test_two_administrators_adding_the_same_rule_at_once_make_one_rule(p, as_role, monkeypatch):
+    """The second add's look for an existing rule ran before the first committed: its insert
+    then meets the first's row, which it changes instead (no error page, no second rule)."""
+    admin = as_role("administrator")
+    data = {"event_kind": "birth", "service": str(p.services["tuo-libraries"].id)}
+    admin.post(URL, {**data, "area_kind": "any", "purpose": "First words"})
+    [rule] = birth_rules()
+    real, looked = rule_admin._existing, []
+
+    def too_early(*args):  # the first look misses the rule, as it would before its commit
+        looked.append(args)
+        return None if len(looked) == 1 else real(*args)
+
+    monkeypatch.setattr(rule_admin, "_existing", too_early)
+
+    response = admin.post(URL, {**data, "area_kind": "any", "purpose": "Second words"})
+
+    assert response.status_code == 302 and len(looked) == 2
+    db.session.expire_all()
+    assert [(r.id, r.purpose) for r in birth_rules()] == [(rule.id, "Second words")]
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.like("%tell_rule"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["create_tell_rule", "change_tell_rule"]
 
 
 @pytest.mark.parametrize(
