@@ -80,16 +80,18 @@ def raise_cases(
     customer: Customer,
     services: list[Service],
     channel: Channel,
-    summary: str,
+    summary: str = "",
     answers: Mapping[str, Any] | None = None,
     *,
     location_uprn: str | None = None,
     case_ids: Sequence[int | None] | None = None,
+    summary_by_service: Mapping[int, str] | None = None,
     answers_by_service: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[Case]:
     """One case for each of several services for one customer (a life event told to each
     service), routed and written together. `case_ids`: reserved ids, one per service or None.
-    `answers_by_service`: each service's own answers, instead of `answers` for all."""
+    `summary_by_service` and `answers_by_service`: each service's own, instead of `summary`
+    and `answers` for all."""
     now = clock.now()
     ids = list(case_ids) if case_ids is not None else [None] * len(services)
     if len(ids) != len(services):
@@ -100,7 +102,7 @@ def raise_cases(
             customer,
             s,
             channel,
-            summary,
+            summary_by_service[s.id] if summary_by_service is not None else summary,
             answers_by_service[s.id] if answers_by_service is not None else answers,
             Priority.NORMAL,
             now,

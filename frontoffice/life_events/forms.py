@@ -258,7 +258,6 @@ SHARE_LABELS = {
     "parents": "Parents’ names",
     "informant": "Contact details of the person who told us",
     "old_address": "Old address",
-    "new_address": "New address, and whether it is in the area",
 }
 SHARE_CHOICES = _share_choices()
 

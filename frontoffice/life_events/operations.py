@@ -310,7 +310,9 @@ def _tell(
         customer,
         services,
         report.channel,
-        _summary(customer, event),
+        summary_by_service={
+            o.service.id: shares.summary(customer.full_name, event, o.shares) for o in offers
+        },
         answers_by_service={o.service.id: shares.answers(event, o.shares) for o in offers},
         location_uprn=place.uprn,
     )
@@ -332,17 +334,6 @@ def _tell(
     ]
     db.session.execute(insert(Notification.__table__), rows)
     db.session.expire(event, ["notifications"])  # read back only by a caller that shows them
-
-
-def _summary(customer: Customer, event: LifeEvent) -> str:
-    name = customer.full_name
-    when = f"{event.event_date:%d %B %Y}"
-    text = {
-        EventKind.DEATH: f"{name} died on {when}",
-        EventKind.BIRTH: f"{name} has a new child, {event.child_name}, born on {when}",
-        EventKind.MOVE: f"{name} moved home on {when} to {event.new_address or 'a new address'}",
-    }[event.kind]
-    return f"Tell us once ({event.reference}): {text}."
 
 
 def _audit(actor: Actor, event: LifeEvent, action: str, details: dict[str, Any]) -> None:

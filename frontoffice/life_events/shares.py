@@ -2,10 +2,12 @@
 
 Each kind of event has its groups; a rule that names none shares them all (what every
 service was sent before rules could choose). The choice is applied once, when the
-notification's case is written: its answers hold only the shared groups, so the dispatch
-payload, the partner API and the partner UI, which all send or show the case's answers,
-carry nothing more. The event's reference and kind are always sent. The informant of a
-death is never sent: the next of kin and the executor are whom services contact.
+notification's case is written: its answers and its summary hold only the shared groups, so
+the dispatch payload, the partner API and the partner UI, which all send or show those,
+carry nothing more. The event's reference and kind are always sent, and for a move the new
+address: the record is moved before the services are told, and every case carries the
+customer's address, which partners match their records on and routing follows. The informant
+of a death is never sent: the next of kin and the executor are whom services contact.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ GROUPS: dict[EventKind, dict[str, str]] = {
     EventKind.MOVE: {
         "event_date": "Date they moved",
         "old_address": "Old address",
-        "new_address": "New address, and whether it is in the area",
         "informant": "Contact details of the person who told us",
     },
 }
@@ -52,6 +53,22 @@ def unknown(kind: EventKind, chosen: Iterable[str]) -> list[str]:
     return sorted(set(chosen) - defaults(kind))
 
 
+def summary(customer_name: str, event: LifeEvent, groups: frozenset[str]) -> str:
+    """The case's one line, saying no more than the `groups` shared."""
+    when = f" on {event.event_date:%d %B %Y}" if "event_date" in groups else ""
+    if event.kind is EventKind.DEATH:
+        text = f"{customer_name} died{when}" if when else f"{customer_name} has died"
+    elif event.kind is EventKind.BIRTH:
+        text = f"{customer_name} has a new child"
+        if "child" in groups and event.child_name:
+            text += f", {event.child_name}"
+        if when:
+            text += f", born{when}"
+    else:
+        text = f"{customer_name} moved home{when} to {event.new_address or 'a new address'}"
+    return f"Tell us once ({event.reference}): {text}."
+
+
 def labels(kind: EventKind, chosen: Iterable[str] | None) -> list[str]:
     groups = shared(kind, chosen)
     return [label for key, label in GROUPS[kind].items() if key in groups]
@@ -67,9 +84,8 @@ def answers(event: LifeEvent, groups: frozenset[str]) -> dict[str, Any]:
     if event.kind is EventKind.MOVE:
         if "old_address" in groups:
             found["old_address"] = event.old_address
-        if "new_address" in groups:
-            found["new_address"] = event.new_address
-            found["move"] = event.move_scope.value if event.move_scope else ""
+        found["new_address"] = event.new_address
+        found["move"] = event.move_scope.value if event.move_scope else ""
     if event.kind is EventKind.BIRTH:
         if "child" in groups:
             found["child"] = event.child_name

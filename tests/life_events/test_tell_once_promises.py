@@ -119,6 +119,25 @@ def test_a_service_is_sent_only_what_its_rule_shares_everywhere_it_sees_it(p, as
         f"/api/v1/cases/{reference}", headers={"Authorization": f"Bearer {secret}"}
     ).get_json()
     assert set(detail["answers"]) == {"life_event", "event", "event_date", "next_of_kin"}
+    assert detail["summary"] == payload_of(event, "tuo-libraries")["summary"]
+    assert "died on 18 November 2026" in detail["summary"]
+
+
+@pytest.mark.no_db
+def test_a_cases_summary_says_no_more_than_its_rule_shares():
+    birth = LifeEvent(id=7, kind=EventKind.BIRTH, event_date=date(2026, 11, 2))
+    birth.child_name = "Ada Byron"
+    everything = shares.shared(EventKind.BIRTH, None)
+    assert shares.summary("Anne Isabella", birth, everything) == (
+        f"Tell us once ({birth.reference}): Anne Isabella has a new child, Ada Byron, "
+        "born on 02 November 2026."
+    )
+    only_parents = shares.summary("Anne Isabella", birth, frozenset({"parents"}))
+    assert "Ada Byron" not in only_parents and "2026" not in only_parents
+    death = LifeEvent(id=8, kind=EventKind.DEATH, event_date=date(2026, 11, 18))
+    assert shares.summary("Ada King", death, frozenset({"next_of_kin"})) == (
+        f"Tell us once ({death.reference}): Ada King has died."
+    )
 
 
 def test_changing_what_a_rule_shares_is_audited_and_checked_against_the_event(p, as_role):
