@@ -42,10 +42,14 @@ def tell_informant(
     informant who reported it if they gave an email, in their language; the record's person
     (who may have died) is never written to here. `told`: the resident's own email of the
     same note, so that one address is not written to twice."""
+    from frontoffice.life_events.models import Authority
+
     text = text.strip()
     informant = _informant_told(case) if text else None
     if informant is None:
         return None
+    if informant.authority is Authority.SELF and case.customer.date_of_death is not None:
+        return None  # they told us of their own move or birth, and have died since
     if told is not None and _same_address(told.to_address, informant.email):
         return None
     return _tell_informant(case, informant, said_by, text)

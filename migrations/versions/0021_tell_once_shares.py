@@ -38,6 +38,7 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("UPDATE life_event SET parents = substr(parents, 1, 400) WHERE length(parents) > 400")
     with op.batch_alter_table("life_event") as batch_op:
         batch_op.alter_column(
             "parents",

@@ -253,6 +253,11 @@ def test_a_mover_who_told_us_themselves_is_emailed_once(p):
     [message] = messages()
     assert message.to_address == "ada@example.org" and "New card posted" in message.body
 
+    p.customer.date_of_death = date(2026, 11, 20)  # and has died since
+    db.session.commit()
+    post_note(p, event, "tuo-libraries", "Card cancelled")
+    assert [m.body for m in messages() if "Card cancelled" in m.body] == [], "nor to them"
+
 
 def test_an_advisers_informant_gets_the_receipt_in_welsh_when_they_ask(p, as_role):
     adviser = as_role("adviser")
