@@ -187,7 +187,7 @@ def post_note(p, event, code: str, note: str) -> None:
         dispatch.partner,
         dispatch,
         StatusUpdate(
-            update_id=f"u-{code}",
+            update_id=f"u-{code}-{note}",
             service_request_id=notification.case.reference,
             status="open",
             updated_datetime=clock.now(),
