@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
+from wtforms import BooleanField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Optional, StopValidation
 
@@ -33,9 +33,7 @@ from frontoffice.routing_admin.forms import (
     Checkboxes,
     Radios,
     Select,
-    check_area_code,
-    strip,
-    upper,
+    area_code_field,
 )
 
 DATE_LABELS = {
@@ -279,13 +277,7 @@ class TellRuleForm(FlaskForm):
         required="Select where it is offered",
         invalid="Select where it is offered",
     )
-    area_code = StringField(
-        "District or ward code",
-        description="The ONS code: a district like E07000001, a ward like E05000101",
-        filters=[strip, upper],
-        validators=[check_area_code],
-        widget=GovTextInput(),
-    )
+    area_code = area_code_field()
     purpose = text_field(
         "What the service does with the news (optional)",
         "What the service does",

@@ -128,6 +128,17 @@ def check_area_code(form: Any, field: Any) -> None:
         )
 
 
+def area_code_field() -> StringField:
+    """The district or ward an area rule names, checked against its kind of area."""
+    return StringField(
+        "District or ward code",
+        description="The ONS code: a district like E07000001, a ward like E05000101",
+        filters=[strip, upper],
+        validators=[check_area_code],
+        widget=GovTextInput(),
+    )
+
+
 def _dates_in_range(field: Any) -> None:
     if field.data is not None and not EARLIEST <= field.data <= LATEST:
         raise StopValidation(f"{field.what} must be between {EARLIEST.year} and {LATEST.year}")
@@ -165,13 +176,7 @@ class RuleForm(FlaskForm):
         required="Select where the rule applies",
         invalid="Select where the rule applies",
     )
-    area_code = StringField(
-        "District or ward code",
-        description="The ONS code: a district like E07000001, a ward like E05000101",
-        filters=[strip, upper],
-        validators=[check_area_code],
-        widget=GovTextInput(),
-    )
+    area_code = area_code_field()
     priority = PriorityField(
         "Priority",
         description=(

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
+import time_machine
+
 from frontoffice.catalogue.models import Service
 from frontoffice.crypto import encrypt_json
 from frontoffice.customers.models import Customer, CustomerAddress, CustomerEmail
@@ -147,3 +150,21 @@ def new_customer(given: str, family: str, uprn: str = NORTH_UPRN) -> Customer:
     customer.emails.append(CustomerEmail(address="ada@example.org", address_key="ada@example.org"))
     db.session.add(customer)
     return customer
+
+
+# Fixtures for the tell-us-once tests (imported by tests/life_events and tests/public conftests)
+
+
+@pytest.fixture
+def frozen():
+    """20 November 2026, 10:00, the clock still moving (a report's deaths are just before)."""
+    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
+        yield
+
+
+@pytest.fixture
+def p() -> Partnership:
+    """The partnership built and committed."""
+    built = build()
+    db.session.commit()
+    return built

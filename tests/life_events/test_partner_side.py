@@ -8,7 +8,6 @@ import html
 from datetime import date
 
 import pytest
-import time_machine
 
 from frontoffice.access.actor import Actor
 from frontoffice.accounts.models import Role
@@ -21,12 +20,6 @@ from tests.life_events import partnership
 
 ACTOR = Actor(None, "test", "")
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
-        yield
 
 
 @pytest.fixture

@@ -20,13 +20,6 @@ from tests.life_events import partnership
 URL = "/staff/admin/tell-rules/"
 
 
-@pytest.fixture
-def p():
-    built = partnership.build()
-    db.session.commit()
-    return built
-
-
 def text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 

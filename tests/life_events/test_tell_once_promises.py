@@ -9,7 +9,6 @@ import html
 from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from frontoffice import clock
@@ -30,19 +29,6 @@ from tests.life_events import partnership
 ACTOR = Actor(None, "test", "")
 RULES_URL = "/staff/admin/tell-rules/"
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
-        yield
-
-
-@pytest.fixture
-def p():
-    built = partnership.build()
-    db.session.commit()
-    return built
 
 
 def text(response) -> str:

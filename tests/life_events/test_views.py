@@ -7,7 +7,6 @@ import html
 from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from frontoffice.access.actor import Actor
@@ -23,19 +22,6 @@ from tests.factories import StaffUserFactory
 from tests.life_events import partnership
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
-        yield
-
-
-@pytest.fixture
-def p():
-    built = partnership.build()
-    db.session.commit()
-    return built
 
 
 def text(response) -> str:

@@ -12,6 +12,7 @@ from frontoffice.public import guard
 from tests import factories as f
 from tests import service_builder
 from tests.conftest import csrf_token
+from tests.life_events.partnership import frozen, p  # noqa: F401  (tell us once on the web)
 
 
 class Resident:

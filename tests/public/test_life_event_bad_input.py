@@ -6,7 +6,6 @@ from __future__ import annotations
 import html as htmllib
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from frontoffice.customers.models import Customer
@@ -20,19 +19,6 @@ SCRIPT = "<script>alert('x')</script>"
 OVERLONG = "x" * 6000
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
-        yield
-
-
-@pytest.fixture
-def p():
-    built = partnership.build()
-    db.session.commit()
-    return built
 
 
 def count(model) -> int:

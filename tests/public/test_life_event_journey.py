@@ -7,7 +7,6 @@ from __future__ import annotations
 import html as htmllib
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from frontoffice.audit.models import AuditEvent
@@ -23,19 +22,6 @@ from tests.life_events import partnership
 from tests.public.life_events import DEATH, MOVE, expect_redirect, report
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel("2026-11-20 10:00:00+00:00", tick=True):
-        yield
-
-
-@pytest.fixture
-def p():
-    built = partnership.build()
-    db.session.commit()
-    return built
 
 
 def text(response) -> str:
