@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import redis
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from frontoffice import worker
 from frontoffice.access.actor import Actor
@@ -25,6 +24,7 @@ from frontoffice.partners.models import Partner
 from frontoffice.routing.models import RoutingRule
 from tests.life_events import partnership
 from tests.live import REDIS_URL, fresh_database, live_app, live_environment
+from tests.statements import counted
 
 pytestmark = pytest.mark.no_db
 
@@ -60,21 +60,6 @@ def processes(app, database_url, tmp_path) -> Iterator[tuple]:
             broker.close()
 
 
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def report(the_app, codes=tuple(partnership.SERVICES)) -> tuple[list[str], dict[str, tuple]]:
     """A death told to these services, committed: its statements, and for each service the
     partner and adapter type of its dispatch."""
@@ -82,7 +67,7 @@ def report(the_app, codes=tuple(partnership.SERVICES)) -> tuple[list[str], dict[
         ids = {code: i for code, i in db.session.execute(select(Service.code, Service.id))}
         customer = partnership.new_customer("Ada", f"Lovelace{time.monotonic_ns()}")
         db.session.commit()
-        with counted() as statements:
+        with counted(db.engine) as statements:
             event = operations.report(
                 ACTOR, customer, partnership.death_report(tuple(ids[c] for c in codes))
             )

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from frontoffice import clock
 from frontoffice.cases.status import CaseStatus
@@ -22,6 +22,7 @@ from tests.factories import (
     ServiceFactory,
     WarningMarkerFactory,
 )
+from tests.statements import counted
 
 
 def url(customer) -> str:
@@ -225,18 +226,8 @@ def test_query_count_does_not_grow_with_history(adviser, app):
         contact.cases = cases
     db.session.commit()
 
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    engine = getattr(engine, "engine", engine)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted() as statements:
         response = adviser.get(url(customer))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Showing the latest 50 of 60 cases." in html

@@ -5,7 +5,7 @@ not called for the rest of the group."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from frontoffice import clock
 from frontoffice.access.actor import Actor
@@ -19,6 +19,7 @@ from frontoffice.routing.operations import route_case
 from tests import service_builder
 from tests.factories import CaseFactory, PartnerFactory, ServiceFactory
 from tests.partner_servers import WebhookReceiver
+from tests.statements import counted
 
 ACTOR = Actor(None, "test", "")
 POLICY = RetryPolicy(base_seconds=10, max_delay_seconds=100, breaker_threshold=3)
@@ -166,20 +167,10 @@ def test_a_group_runs_a_fixed_number_of_statements(app, receivers, size):
     _, adapter, service = webhook_partner(app, first.url)
     ids = [d.id for d in dispatches(service, size)]
     db.session.commit()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
-            statements.append(" ".join(statement.split())[:120])
-
-    bind = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(not_counted=_NOT_COUNTED) as statements:
         assert tasks.deliver_group(ids, POLICY) == ["delivered"] * size
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == GROUP_STATEMENTS[engine.dialect.name], "\n".join(statements)
+    dialect = db.session.get_bind().dialect.name
+    assert len(statements) == GROUP_STATEMENTS[dialect], "\n".join(statements)
     assert sorted(first.received) == [f"dsp-{i}" for i in ids]
     events = db.session.scalars(
         select(CaseEvent).where(CaseEvent.kind == CaseEventKind.DISPATCHED)
@@ -259,19 +250,8 @@ def test_a_task_whose_dispatches_were_taken_does_nothing_but_look(app, receivers
     db.session.commit()
     assert tasks.deliver_group([one.id], POLICY) == ["delivered"] * 2
     later = two.id
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(_NOT_COUNTED):
-            statements.append(" ".join(statement.split())[:120])
-
-    bind = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(not_counted=_NOT_COUNTED) as statements:
         assert tasks.deliver_group([later], POLICY) == ["not claimed"]
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     assert len(statements) == 1, "\n".join(statements)  # the claim that found nothing
     assert sum(first.attempts.values()) == 2, "the partner is not called again"

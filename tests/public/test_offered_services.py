@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from frontoffice import worker
 from frontoffice.catalogue.models import QuestionType, Service, ServiceQuestion
@@ -21,6 +21,7 @@ from tests import service_builder
 from tests.live import fresh_database, live_app, live_environment
 from tests.public.conftest import Resident, complete
 from tests.routing.test_statement_counts import ACCEPT_POST
+from tests.statements import counted
 
 pytestmark = pytest.mark.no_db
 BINS = SimpleNamespace(code="bins")
@@ -60,18 +61,12 @@ def journey(web) -> tuple[Resident, dict[str, str]]:
 def send(web, walked=None, statements: list[str] | None = None) -> str:
     """A resident's "Send request" post (after their journey): where it sends them."""
     resident, tokens = walked or journey(web)
-
-    def count(conn, cursor, statement, *args):
-        if statements is not None:
-            statements.append(" ".join(statement.split())[:200])
-
     with web.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(engine) as sent_statements:
         sent = resident.client.post("/request/check", data=tokens)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    if statements is not None:
+        statements.extend(sent_statements)
     return sent.headers["Location"]
 
 

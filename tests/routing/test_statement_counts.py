@@ -4,14 +4,11 @@ event takes. If a change needs more on purpose, change the numbers here and say 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from frontoffice.access.actor import Actor
 from frontoffice.cases import operations as cases
@@ -23,9 +20,10 @@ from frontoffice.extensions import db
 from frontoffice.life_events import operations
 from frontoffice.partner_webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.life_events import partnership
+from tests.statements import counted
 
 ACTOR = Actor(None, "test", "")
-NOT_COUNTED = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)", re.IGNORECASE)
+NOT_COUNTED = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 
 # Per database: SQLite writes each row of a batch with its own INSERT ... RETURNING, where
 # PostgreSQL writes a batch of rows in one statement. SQLite reads the next case id once a
@@ -72,23 +70,6 @@ class Ids:
     partners: dict[str, int]
 
 
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not NOT_COUNTED.match(statement):
-            statements.append(" ".join(statement.split())[:160])
-
-    bind = db.session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -96,7 +77,7 @@ def dialect() -> str:
 def test_raising_and_routing_a_case_runs_a_fixed_number_of_statements(p):
     customer = db.session.get(Customer, p.customer)
     service = db.session.get(Service, p.services["tuo-libraries"])
-    with counted() as statements:
+    with counted(not_counted=NOT_COUNTED) as statements:
         case = cases.raise_case(ACTOR, customer, service, Channel.PHONE, "Library card")
         db.session.flush()
     listing = "\n".join(statements)
@@ -110,7 +91,7 @@ def test_raising_and_routing_a_case_runs_a_fixed_number_of_statements(p):
 def _report(p, codes) -> list[str]:
     customer = db.session.get(Customer, p.customer)
     ids = tuple(p.services[c] for c in codes)
-    with counted() as statements:
+    with counted(not_counted=NOT_COUNTED) as statements:
         reported = operations.report(ACTOR, customer, partnership.death_report(ids))
         db.session.flush()
     assert len(reported.notifications) == len(codes)
