@@ -237,12 +237,13 @@ def test_the_send_request_post_runs_a_fixed_number_of_statements(resident, bins,
     Here, in a test's transaction that wrote the catalogue, the service is read afresh
     (the kept one: tests/public/test_offered_services.py)."""
     from tests.routing.test_statement_counts import ACCEPT_POST_SET_UP_WRITTEN as ACCEPT_POST
-    from tests.routing.test_statement_counts import counted, dialect
+    from tests.routing.test_statement_counts import NOT_COUNTED, dialect
+    from tests.statements import counted
 
     _, tokens = complete(resident, bins)
     db.session.expunge_all()  # a request starts with nothing read yet
     db.session.info.pop(database._CACHE_KEY, None)  # nor kept for its transaction
-    with counted() as statements:
+    with counted(not_counted=NOT_COUNTED) as statements:
         sent = resident.client.post("/request/check", data=tokens)
     assert sent.headers["Location"] == "/request/done"
     assert len(statements) == ACCEPT_POST[dialect()], "\n".join(statements)
