@@ -15,6 +15,7 @@ from wtforms.validators import Email, Optional, StopValidation
 
 from frontoffice.cases.models import Channel
 from frontoffice.customers.forms import (
+    LANGUAGE_LABELS,
     AddressChecks,
     DateInputField,
     DateRules,
@@ -150,8 +151,7 @@ class ReportForm(AddressChecks, FlaskForm):
     language = Radios(
         "Which language should their emails be in?",
         choices=[
-            SelectChoice(Language.ENGLISH.value, "English"),
-            SelectChoice(Language.WELSH.value, "Welsh (Cymraeg)"),
+            SelectChoice(language.value, label) for language, label in LANGUAGE_LABELS.items()
         ],
         default=Language.ENGLISH.value,
         required="",
@@ -237,26 +237,19 @@ class WithdrawForm(FlaskForm):
 
 
 def _share_choices() -> list[SelectChoice]:
-    seen: dict[str, list[str]] = {}
+    """Each group once, labelled as shares.GROUPS does (the date, which every kind has, in
+    words for all of them), with its kind where only one kind has it."""
+    seen: dict[str, tuple[str, list[str]]] = {}
     for kind, groups in shares.GROUPS.items():
-        for key in groups:
-            seen.setdefault(key, []).append(kind.value)
+        for key, label in groups.items():
+            label = "The date of the event" if key == "event_date" else label
+            seen.setdefault(key, (label, []))[1].append(kind.value)
     return [
-        SelectChoice(key, SHARE_LABELS[key] + ("" if len(kinds) > 1 else f" ({kinds[0]})"))
-        for key, kinds in seen.items()
+        SelectChoice(key, label + ("" if len(kinds) > 1 else f" ({kinds[0]})"))
+        for key, (label, kinds) in seen.items()
     ]
 
 
-SHARE_LABELS = {
-    "event_date": "The date of the event",
-    "inquest": "Whether there is an inquest",
-    "next_of_kin": "Next of kin’s contact details",
-    "executor": "Executor’s contact details",
-    "child": "Child’s name",
-    "parents": "Parents’ names",
-    "informant": "Contact details of the person who told us",
-    "old_address": "Old address",
-}
 SHARE_CHOICES = _share_choices()
 
 

@@ -61,6 +61,7 @@ def submit_life_event(actor: Actor, token: str, data: dict[str, Any], track_url:
     if kind is None:
         raise Incomplete("kind", "Choose what you want to tell us about")
     informant = data.get("informant") or {}
+    language = Language(informant.get("language") or Language.ENGLISH.value)
     if not informant.get("last_name") or not informant.get("email"):
         raise Incomplete("informant", "Enter your details")
     authority = _authority(kind, data)
@@ -95,7 +96,7 @@ def submit_life_event(actor: Actor, token: str, data: dict[str, Any], track_url:
         new_address=new_home,
         child_name=str(details.get("child_name") or ""),
         parents=_parents(kind, person, details),
-        language=Language(informant.get("language") or Language.ENGLISH.value),
+        language=language,
         details={
             k: v
             for k, v in {"place": details.get("place"), "inquest": details.get("inquest")}.items()
@@ -116,17 +117,13 @@ def submit_life_event(actor: Actor, token: str, data: dict[str, Any], track_url:
             email=email,
             email_key=normalise.email_key(email),
             postcode_key=normalise.postcode_key(postcode) if postcode else "",
-            language=Language(informant.get("language") or Language.ENGLISH.value),
+            language=language,
         )
     )
     db.session.flush()  # a second post with the same token fails here, before any email
     confirm_life_event(
         event,
-        (
-            email,
-            str(informant.get("first_name") or ""),
-            Language(informant.get("language") or "en"),
-        ),
+        (email, str(informant.get("first_name") or ""), language),
         track_url,
     )
     return event

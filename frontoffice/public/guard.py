@@ -100,7 +100,7 @@ class InProcessWindows:
 def _limiter() -> MovingWindowRateLimiter | InProcessWindows:
     app = current_app
     if KEY not in app.extensions:
-        uri = app.config.get("RATELIMIT_STORAGE_URI") or rate_limits.storage_uri(None)
+        uri = rate_limits.storage_uri(app.config.get("RATELIMIT_STORAGE_URI"))
         if uri == rate_limits.storage_uri(None):
             app.extensions[KEY] = InProcessWindows()
         else:
