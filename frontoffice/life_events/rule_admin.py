@@ -87,7 +87,6 @@ def _new_rule(details: RuleDetails, area_code: str) -> tuple[TellRule, bool]:
         service_id=details.service.id,
         area_kind=details.area_kind,
         area_code=area_code,
-        purpose=details.purpose,
     )
     try:
         with db.session.begin_nested():
